@@ -1,0 +1,56 @@
+#pragma once
+// The library's error codes (SPEC §5): every error_info::code is one of these.
+//
+// Ranges: connection −600..−619, session −620..−639, send/receive −640..−659,
+// server −660..−679, protocol/TLS/configuration −680..−699.
+
+#include <string_view>
+
+namespace network_system::error_codes {
+
+// Connection (−600..−619)
+inline constexpr int connection_failed = -600;    ///< connect failed for a reason not below
+inline constexpr int connection_refused = -601;   ///< the peer refused the connection (RST on SYN)
+inline constexpr int connection_timeout = -602;   ///< connect did not finish within connect_timeout
+inline constexpr int connection_closed = -603;    ///< the peer closed the connection (EOF)
+inline constexpr int connection_reset = -604;     ///< the peer reset the connection (RST, EPIPE)
+inline constexpr int host_not_found = -605;       ///< the host name did not resolve
+inline constexpr int network_unreachable = -606;  ///< no route to the host or network
+inline constexpr int not_connected = -607;        ///< the operation needs a connection there is not
+inline constexpr int connection_aborted = -608;   ///< the connection was aborted locally
+
+// Session (−620..−639)
+inline constexpr int session_not_found = -620;  ///< no session with that id
+inline constexpr int session_expired = -621;    ///< closed after idle_timeout without traffic
+inline constexpr int invalid_session = -622;    ///< the session is not usable (e.g. never started)
+inline constexpr int session_closed = -623;     ///< closed by the application (disconnect_session)
+
+// Send / receive (−640..−659)
+inline constexpr int send_failed = -640;        ///< the socket write failed
+inline constexpr int receive_failed = -641;     ///< the socket read failed
+inline constexpr int message_too_large = -642;  ///< a message above the configured maximum
+inline constexpr int send_queue_full = -643;    ///< queued bytes above the high-water mark
+inline constexpr int message_truncated = -644;  ///< the peer closed in the middle of a message
+inline constexpr int invalid_message = -645;    ///< a message the framing cannot carry
+
+// Server (−660..−679)
+inline constexpr int server_not_started = -660;       ///< the server is not running
+inline constexpr int server_already_running = -661;   ///< start called twice
+inline constexpr int bind_failed = -662;              ///< bind/listen failed (in use, denied, ...)
+inline constexpr int max_connections_reached = -663;  ///< a connection above max_connections
+inline constexpr int accept_failed = -664;            ///< accept failed (e.g. out of descriptors)
+inline constexpr int server_stopped = -665;           ///< closed because the server stopped
+
+// Protocol / TLS / configuration (−680..−699)
+inline constexpr int protocol_error = -680;         ///< the peer broke the protocol
+inline constexpr int invalid_argument = -681;       ///< a bad argument to an API call
+inline constexpr int invalid_configuration = -682;  ///< a configuration value out of range
+inline constexpr int operation_canceled = -683;     ///< the operation was canceled by a stop
+inline constexpr int already_running = -684;        ///< a client started twice
+inline constexpr int invalid_state = -685;          ///< the call is not allowed in this state
+inline constexpr int internal_error = -699;         ///< a bug in this library; please report it
+
+/// The symbolic name of `code` ("connection_refused"), or "unknown" for other values.
+std::string_view name(int code) noexcept;
+
+}  // namespace network_system::error_codes

@@ -1,0 +1,60 @@
+#pragma once
+// io_context_pool: N threads, one asio::io_context each (SPEC §5). A session is bound to one
+// io_context for its whole life, so its state is only touched by that context's thread.
+//
+// A server or client creates its own pool unless it is given one to share
+// (server_config::pool / client_config::pool).
+//
+// Thread-safety: every method may be called from any thread, except that stop() and the
+// destructor called from one of the pool's own threads cannot join that thread: it is detached
+// and finishes its current handler on its own (it holds its io_context alive).
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <asio/io_context.hpp>
+
+namespace network_system::core {
+
+class io_context_pool {
+ public:
+  /// `threads` = 0 means std::thread::hardware_concurrency() (at least 1).
+  explicit io_context_pool(std::size_t threads = 0);
+  /// Stops and joins (see the class comment for calls from a pool thread).
+  ~io_context_pool();
+
+  io_context_pool(const io_context_pool&) = delete;
+  io_context_pool& operator=(const io_context_pool&) = delete;
+
+  /// Starts the threads. Idempotent; a stopped pool can be started again.
+  void start();
+  /// Stops every io_context, joins the threads, then runs what is still queued to completion
+  /// on the calling thread so that pending handlers release what they hold. Idempotent.
+  void stop();
+  [[nodiscard]] bool is_running() const noexcept { return running_.load(); }
+
+  /// The next io_context, round-robin (how servers spread sessions).
+  [[nodiscard]] std::shared_ptr<asio::io_context> next();
+  /// The io_context at `index` (< size()).
+  [[nodiscard]] std::shared_ptr<asio::io_context> at(std::size_t index) const;
+  [[nodiscard]] std::size_t size() const noexcept { return contexts_.size(); }
+
+  /// True on one of this pool's threads.
+  [[nodiscard]] bool running_in_pool_thread() const noexcept;
+
+ private:
+  using work_guard = asio::executor_work_guard<asio::io_context::executor_type>;
+
+  std::vector<std::shared_ptr<asio::io_context>> contexts_;
+  std::vector<work_guard> guards_;
+  std::vector<std::thread> threads_;
+  std::atomic<std::size_t> next_{0};
+  std::atomic<bool> running_{false};
+  std::mutex mutex_;  // start/stop
+};
+
+}  // namespace network_system::core

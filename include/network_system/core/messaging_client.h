@@ -1,0 +1,109 @@
+#pragma once
+// messaging_client: a message-framed TCP client with optional auto-reconnect (SPEC §5–7).
+//
+//   auto client = std::make_shared<network_system::core::messaging_client>("client");
+//   client->set_receive_callback([](const std::vector<uint8_t>& data) { ... });
+//   if (auto r = client->start_client("localhost", 8080); r.is_err()) { ... }
+//   client->send_packet("hello");
+//   client->stop_client();
+//
+// Threads: the client runs on one io_context (of its own single-thread pool, or of
+// client_config::pool). Every callback runs on that thread, one at a time.
+//
+// Thread-safety: every method may be called from any thread. start_client() and
+// stop_client() block; start_client() from one of the client's own callbacks is refused with
+// invalid_state (it would wait for itself).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "network_system/core/client_config.h"
+#include "network_system/core/result.h"
+#include "network_system/session/messaging_session.h"
+
+namespace network_system::core {
+
+namespace detail {
+class client_core;
+}
+
+/// One auto-reconnect attempt, reported before its delay starts.
+struct reconnect_attempt {
+  std::size_t attempt = 0;  ///< 1 for the first attempt after a loss
+  std::chrono::milliseconds delay{0};  ///< the wait before this attempt (jitter applied)
+  error_info last_error;    ///< why the connection was lost, or why the previous attempt failed
+};
+
+class messaging_client : public std::enable_shared_from_this<messaging_client> {
+ public:
+  /// A complete message; `data` is valid during the call only.
+  using receive_callback_t = std::function<void(const std::vector<std::uint8_t>&)>;
+  using connected_callback_t = std::function<void()>;
+  /// The connection closed: peer EOF (connection_closed), reset, limits, or stop_client()
+  /// (session_closed).
+  using disconnected_callback_t = std::function<void(const error_info& reason)>;
+  using error_callback_t = std::function<void(const error_info&)>;
+  using reconnect_callback_t = std::function<void(const reconnect_attempt&)>;
+  /// The send queue fell below send_queue.low_water after reaching high_water.
+  using drain_callback_t = std::function<void()>;
+
+  explicit messaging_client(std::string client_id);
+  messaging_client(std::string client_id, client_config config);
+  /// Stops the client (as stop_client()).
+  ~messaging_client();
+
+  messaging_client(const messaging_client&) = delete;
+  messaging_client& operator=(const messaging_client&) = delete;
+
+  /// Resolves `host` (name, IPv4 or IPv6 literal), connects to the first address that accepts
+  /// within connect_timeout, and returns once connected (the connected callback has run).
+  /// Errors: already_running, invalid_configuration, invalid_state (called from the client's
+  /// own thread), host_not_found, connection_refused, connection_timeout, network_unreachable,
+  /// connection_failed. On error the client is not running; auto-reconnect applies only to
+  /// connections lost after a successful start.
+  VoidResult start_client(std::string_view host, std::uint16_t port);
+  /// Closes the connection (the disconnected callback runs with session_closed), cancels any
+  /// reconnect, and stops the client's own pool. No callback runs after it returns.
+  /// Idempotent: ok() when already stopped.
+  VoidResult stop_client();
+  /// Blocks until the client stops: stop_client(), a lost connection without auto-reconnect,
+  /// or auto-reconnect giving up after max_attempts. Returns at once when not running.
+  void wait_for_stop();
+  [[nodiscard]] bool is_running() const;
+  /// True while a connection is established.
+  [[nodiscard]] bool is_connected() const;
+
+  /// Queues one message (moved, never copied). Errors: not_connected (also while
+  /// reconnecting), then as messaging_session::send_packet (message_too_large,
+  /// send_queue_full, ...).
+  VoidResult send_packet(std::vector<std::uint8_t>&& data);
+  VoidResult send_packet(std::span<const std::uint8_t> data);
+  VoidResult send_packet(std::string_view text);
+
+  /// Turns auto-reconnect on or off (overrides client_config::auto_reconnect/reconnect).
+  void enable_auto_reconnect(bool enable, reconnect_policy policy = {});
+
+  void set_receive_callback(receive_callback_t cb);
+  void set_connected_callback(connected_callback_t cb);
+  void set_disconnected_callback(disconnected_callback_t cb);
+  /// For code written against the seeds' `void()` form.
+  void set_disconnected_callback(std::function<void()> cb);
+  void set_error_callback(error_callback_t cb);
+  void set_reconnect_callback(reconnect_callback_t cb);
+  void set_drain_callback(drain_callback_t cb);
+
+  [[nodiscard]] const std::string& client_id() const noexcept;
+  /// The current connection's session (null when not connected): endpoints, statistics.
+  [[nodiscard]] std::shared_ptr<session::messaging_session> session() const;
+
+ private:
+  std::shared_ptr<detail::client_core> core_;
+};
+
+}  // namespace network_system::core

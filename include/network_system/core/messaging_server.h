@@ -1,0 +1,128 @@
+#pragma once
+// messaging_server: a message-framed TCP server with sessions (SPEC §5–7).
+//
+//   auto server = std::make_shared<network_system::core::messaging_server>("echo");
+//   server->set_receive_callback([](auto session, const std::vector<uint8_t>& data) {
+//     session->send_packet(data);
+//   });
+//   if (auto r = server->start_server(0); r.is_err()) { ... r.error().message ... }
+//   std::cout << "listening on " << server->port() << "\n";
+//   server->wait_for_stop();
+//
+// Threads: the server runs an io_context_pool (its own, or server_config::pool). Each accepted
+// connection becomes a messaging_session bound to one pool thread round-robin; every callback
+// about that session runs on that thread, one at a time. Server-level error callbacks (accept
+// failures) run on the acceptor's thread. A callback that blocks stalls its thread's sessions.
+//
+// Thread-safety: every method may be called from any thread, including from callbacks.
+// stop_server() from a callback closes the sessions of the calling thread inline; it cannot
+// join the pool it runs on, which then finishes when the server is destroyed.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "network_system/core/result.h"
+#include "network_system/core/server_config.h"
+#include "network_system/session/messaging_session.h"
+
+namespace network_system::core {
+
+namespace detail {
+class server_core;
+}
+
+/// A snapshot of a server's counters. Message and byte counts add up live and closed sessions.
+struct server_statistics {
+  std::uint64_t accepted_connections = 0;  ///< sessions created since start
+  std::uint64_t rejected_connections = 0;  ///< closed at once (max_connections)
+  std::uint64_t active_connections = 0;
+  std::uint64_t messages_received = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t messages_dropped = 0;  ///< refused or dropped by send-queue policies
+  std::uint64_t errors = 0;            ///< sessions closed by an error, plus accept errors
+  std::chrono::system_clock::time_point started_at{};
+};
+
+class messaging_server : public std::enable_shared_from_this<messaging_server> {
+ public:
+  using session_ptr = std::shared_ptr<session::messaging_session>;
+  /// A complete message. `data` is valid during the call only; copy what you keep.
+  using receive_callback_t = std::function<void(session_ptr, const std::vector<std::uint8_t>&)>;
+  /// A session is connected and reading (before its first receive callback).
+  using connection_callback_t = std::function<void(session_ptr)>;
+  /// A session closed; `reason.code` says why: connection_closed (peer EOF), connection_reset,
+  /// message_too_large, message_truncated, session_expired, session_closed
+  /// (disconnect_session/close), server_stopped, send_queue_full (policy close), ...
+  using disconnection_callback_t = std::function<void(session_ptr, const error_info& reason)>;
+  /// An error: a session closing because of one (session set; the disconnection callback
+  /// follows), or a server-level error such as accept_failed (session null).
+  using error_callback_t = std::function<void(session_ptr, const error_info&)>;
+  /// A session's send queue fell below send_queue.low_water after reaching high_water.
+  using drain_callback_t = std::function<void(session_ptr)>;
+
+  explicit messaging_server(std::string server_id);
+  messaging_server(std::string server_id, server_config config);
+  /// Stops the server (as stop_server()). Safe from any thread that is not one of its pool's.
+  ~messaging_server();
+
+  messaging_server(const messaging_server&) = delete;
+  messaging_server& operator=(const messaging_server&) = delete;
+
+  /// Listens on every interface (IPv6 dual-stack "::", or "0.0.0.0" without IPv6).
+  /// `port` 0 picks a free port; port() tells which.
+  /// Errors: server_already_running, invalid_configuration, bind_failed ("bind [::]:8080:
+  /// Address already in use").
+  VoidResult start_server(std::uint16_t port);
+  /// Listens on `bind_address` ("127.0.0.1", "::1", "0.0.0.0", "::"). Errors as above, plus
+  /// invalid_argument for an address that does not parse.
+  VoidResult start_server(std::string_view bind_address, std::uint16_t port);
+
+  /// Closes the acceptor, closes every session with server_stopped (disconnection callbacks
+  /// run), stops the pool if the server owns it. No callback of this server runs after it
+  /// returns. Errors: server_not_started.
+  VoidResult stop_server();
+  /// Blocks until the server is stopped (returns at once when it is not running).
+  void wait_for_stop();
+  [[nodiscard]] bool is_running() const;
+
+  [[nodiscard]] const std::string& server_id() const noexcept;
+  /// The port listened on (0 when not running).
+  [[nodiscard]] std::uint16_t port() const;
+
+  void set_receive_callback(receive_callback_t cb);
+  void set_connection_callback(connection_callback_t cb);
+  void set_disconnection_callback(disconnection_callback_t cb);
+  void set_error_callback(error_callback_t cb);
+  void set_drain_callback(drain_callback_t cb);
+
+  /// The live session with `id`, or null.
+  [[nodiscard]] session_ptr get_session(std::uint64_t id) const;
+  [[nodiscard]] std::vector<session_ptr> sessions() const;
+  [[nodiscard]] std::size_t connection_count() const;
+
+  /// Sends to one session. Errors: session_not_found, then as messaging_session::send_packet.
+  VoidResult send(std::uint64_t session_id, std::vector<std::uint8_t> data);
+  /// Sends one shared copy of `data` to every live session. Errors: server_not_started;
+  /// otherwise ok() — per-session refusals (slow peers) are counted in messages_dropped.
+  /// Returns the number of sessions the message was queued for.
+  Result<std::size_t> broadcast(std::vector<std::uint8_t> data);
+  /// As broadcast(), to the sessions that joined `group` only.
+  Result<std::size_t> broadcast_to_group(std::string_view group, std::vector<std::uint8_t> data);
+  /// Closes one session gracefully (messaging_session::close). Errors: session_not_found.
+  VoidResult disconnect_session(std::uint64_t session_id, std::string_view reason = "disconnected by the server");
+
+  [[nodiscard]] server_statistics get_statistics() const;
+  [[nodiscard]] const server_config& config() const noexcept;
+
+ private:
+  std::shared_ptr<detail::server_core> core_;
+};
+
+}  // namespace network_system::core

@@ -1,0 +1,35 @@
+#pragma once
+// server_config: everything a messaging_server can be told. Every limit has a default.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include "network_system/protocol/framing/framing_config.h"
+#include "network_system/session/session_options.h"
+
+namespace network_system::core {
+
+class io_context_pool;
+
+struct server_config {
+  /// How messages are delimited on the wire (default: 4-byte big-endian length, 16 MiB max).
+  protocol::framing::framing_config framing{};
+  /// Connections above this are closed at once and counted in statistics::rejected_connections.
+  std::size_t max_connections = 10000;
+  /// A session with no bytes in either direction for this long is closed with session_expired.
+  /// 0 disables it (the default: messaging peers are often quiet for long; keep-alive finds
+  /// dead peers).
+  std::chrono::milliseconds idle_timeout{0};
+  session::send_queue_config send_queue{};
+  session::socket_options socket{};
+  /// listen() backlog.
+  int backlog = 4096;
+  /// Threads of the server's own pool; 0 = hardware concurrency. Ignored when `pool` is set.
+  std::size_t io_threads = 0;
+  /// A pool to share with other servers and clients; the server then neither starts nor stops
+  /// it (start it yourself, and stop it after the servers that use it).
+  std::shared_ptr<io_context_pool> pool;
+};
+
+}  // namespace network_system::core

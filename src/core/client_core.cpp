@@ -1,0 +1,278 @@
+#include "core/detail/client_core.h"
+
+#include <algorithm>
+#include <cmath>
+#include <future>
+
+#include <asio/connect.hpp>
+#include <asio/post.hpp>
+
+#include "core/detail/run_on.h"
+#include "network_system/core/error_codes.h"
+#include "network_system/core/error_mapping.h"
+#include "network_system/protocol/framing/frame_decoder.h"
+#include "network_system/session/messaging_session.h"
+
+namespace network_system::core::detail {
+
+namespace {
+constexpr const char* source = "messaging_client";
+
+std::shared_ptr<const session::session_settings> make_settings(const client_config& c) {
+  auto s = std::make_shared<session::session_settings>();
+  s->framing = c.framing;
+  s->send_queue = c.send_queue;
+  s->socket = c.socket;
+  s->idle_timeout = c.idle_timeout;
+  return s;
+}
+}  // namespace
+
+/// One resolve + connect, bounded by connect_timeout. Lives on the client thread.
+struct client_core::connect_attempt {
+  explicit connect_attempt(asio::io_context& ctx) : resolver(ctx), socket(ctx), timer(ctx) {}
+  asio::ip::tcp::resolver resolver;
+  asio::ip::tcp::socket socket;
+  asio::steady_timer timer;
+  connect_done done;
+  bool finished = false;
+};
+
+client_core::client_core(std::string id, client_config config)
+    : id_(std::move(id)),
+      config_(std::move(config)),
+      settings_(make_settings(config_)),
+      pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(1)),
+      owns_pool_(!config_.pool),
+      context_(pool_->next()),
+      auto_reconnect_(config_.auto_reconnect),
+      policy_(config_.reconnect) {}
+
+client_core::~client_core() = default;
+
+VoidResult client_core::start(std::string_view host, std::uint16_t port) {
+  if (!lifecycle_.try_start()) {
+    return error_void(error_codes::already_running,
+                      "start_client: client '" + id_ + "' is already running", source);
+  }
+  auto refuse = [this](int code, std::string message) {
+    lifecycle_.abort_start();
+    return error_void(code, std::move(message), source);
+  };
+  if (context_->get_executor().running_in_this_thread()) {
+    return refuse(error_codes::invalid_state,
+                  "start_client: called from the client's own thread (it would wait for itself)");
+  }
+  if (auto r = protocol::framing::validate(config_.framing); r.is_err()) {
+    lifecycle_.abort_start();
+    return r;
+  }
+  if (owns_pool_) {
+    pool_->start();
+  } else if (!pool_->is_running()) {
+    return refuse(error_codes::invalid_state,
+                  "start_client: the shared io_context_pool is not running");
+  }
+  stopping_.store(false);
+  host_ = std::string(host);
+  port_ = port;
+
+  std::promise<VoidResult> connected;
+  auto result = connected.get_future();
+  asio::post(*context_, [self = shared_from_this(), &connected] {
+    self->reconnect_count_ = 0;
+    self->connect_once([&connected](const VoidResult& r) { connected.set_value(r); });
+  });
+  auto r = result.get();  // bounded: the attempt ends within connect_timeout
+  if (r.is_err()) {
+    if (owns_pool_) pool_->stop();
+    lifecycle_.abort_start();
+  }
+  return r;
+}
+
+void client_core::connect_once(connect_done done) {
+  auto a = std::make_shared<connect_attempt>(*context_);
+  a->done = std::move(done);
+  attempt_ = a;
+  const std::string target = host_ + ":" + std::to_string(port_);
+
+  a->timer.expires_after(config_.connect_timeout);
+  a->timer.async_wait([self = shared_from_this(), a, target](const std::error_code& ec) {
+    if (ec || a->finished) return;
+    self->finish_attempt(a, error_void(error_codes::connection_timeout,
+                                       "connect to " + target + ": no connection within " +
+                                           std::to_string(self->config_.connect_timeout.count()) +
+                                           " ms",
+                                       source));
+  });
+
+  a->resolver.async_resolve(
+      host_, std::to_string(port_), asio::ip::resolver_base::numeric_service,
+      [self = shared_from_this(), a, target](const std::error_code& ec,
+                                             asio::ip::tcp::resolver::results_type results) {
+        if (a->finished) return;
+        if (ec) {
+          self->finish_attempt(a, VoidResult(make_error_info(ec, "resolve", target, source,
+                                                             error_codes::host_not_found)));
+          return;
+        }
+        asio::async_connect(
+            a->socket, results,
+            [self, a, target](const std::error_code& cec, const asio::ip::tcp::endpoint&) {
+              if (a->finished) return;
+              if (cec) {
+                self->finish_attempt(a, VoidResult(make_error_info(
+                                            cec, "connect to", target, source,
+                                            error_codes::connection_failed)));
+                return;
+              }
+              auto s = session::messaging_session::create(self->context_, std::move(a->socket),
+                                                          self->id_, self->settings_, self);
+              {
+                std::lock_guard lock(self->mutex_);
+                self->session_ = s;
+              }
+              a->finished = true;  // before start(): a callback may stop the client
+              a->timer.cancel();
+              self->attempt_.reset();
+              s->start();  // runs the connected callback
+              a->done(ok());
+            });
+      });
+}
+
+void client_core::finish_attempt(const std::shared_ptr<connect_attempt>& a, const VoidResult& r) {
+  if (a->finished) return;
+  a->finished = true;
+  std::error_code ignored;
+  a->timer.cancel();
+  a->resolver.cancel();
+  a->socket.close(ignored);
+  if (attempt_ == a) attempt_.reset();
+  a->done(r);
+}
+
+VoidResult client_core::stop() {
+  stopping_.store(true);
+  const bool was_running = lifecycle_.prepare_stop();
+  run_on(*context_, pool_->is_running(), [this] {
+    if (attempt_) {
+      finish_attempt(attempt_, error_void(error_codes::operation_canceled,
+                                          "connect: canceled by stop_client", source));
+    }
+    if (reconnect_timer_) reconnect_timer_->cancel();
+    session_ptr s;
+    {
+      std::lock_guard lock(mutex_);
+      s = session_;
+    }
+    if (s) {
+      s->close_now(error_info{error_codes::session_closed,
+                              "client '" + id_ + "' stopped by stop_client", source, {}});
+    }
+  });
+  if (owns_pool_) pool_->stop();
+  reconnect_timer_.reset();
+  if (was_running) lifecycle_.mark_stopped();
+  return ok();
+}
+
+void client_core::set_auto_reconnect(bool enable, const reconnect_policy& policy) {
+  std::lock_guard lock(mutex_);
+  auto_reconnect_ = enable;
+  policy_ = policy;
+}
+
+client_core::session_ptr client_core::current_session() const {
+  std::lock_guard lock(mutex_);
+  return session_;
+}
+
+void client_core::on_connected(const session_ptr&) { callbacks_.invoke<connected>(); }
+
+void client_core::on_message(const session_ptr&, const std::vector<std::uint8_t>& data) {
+  callbacks_.invoke<receive>(data);
+}
+
+void client_core::on_error(const session_ptr&, const error_info& e) {
+  callbacks_.invoke<error>(e);
+}
+
+void client_core::on_drained(const session_ptr&) { callbacks_.invoke<drain>(); }
+
+void client_core::on_closed(const session_ptr& s, const error_info& reason) {
+  bool reconnect = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (session_ == s) session_.reset();
+    reconnect = auto_reconnect_;
+  }
+  callbacks_.invoke<disconnected>(reason);
+  if (stopping_.load()) return;
+  if (reconnect) {
+    reconnect_count_ = 0;
+    schedule_reconnect(reason);
+  } else {
+    stop_by_itself();
+  }
+}
+
+std::chrono::milliseconds client_core::backoff_delay(std::size_t attempt) {
+  reconnect_policy p;
+  {
+    std::lock_guard lock(mutex_);
+    p = policy_;
+  }
+  const double initial = static_cast<double>(std::max<std::int64_t>(p.initial.count(), 0));
+  const double cap = static_cast<double>(std::max<std::int64_t>(p.max.count(), 0));
+  // Exponent capped so the power cannot overflow; the delay is capped by `max` anyway.
+  const double grown =
+      initial * std::pow(std::max(p.multiplier, 1.0), std::min<double>(attempt, 64));
+  const double base = std::min(grown, cap);
+  if (p.jitter == core::jitter::none) return std::chrono::milliseconds(std::llround(base));
+  std::uniform_real_distribution<double> pick(0.0, base);
+  return std::chrono::milliseconds(std::llround(pick(rng_)));
+}
+
+void client_core::schedule_reconnect(const error_info& last_error) {
+  std::size_t max_attempts = 0;
+  {
+    std::lock_guard lock(mutex_);
+    max_attempts = policy_.max_attempts;
+  }
+  if (max_attempts != 0 && reconnect_count_ >= max_attempts) {
+    callbacks_.invoke<error>(error_info{
+        error_codes::connection_failed,
+        "reconnect to " + host_ + ":" + std::to_string(port_) + ": gave up after " +
+            std::to_string(reconnect_count_) + " attempts (last: " + last_error.message + ")",
+        source, {}});
+    stop_by_itself();
+    return;
+  }
+  const auto delay = backoff_delay(reconnect_count_);
+  ++reconnect_count_;
+  callbacks_.invoke<reconnect>(reconnect_attempt{reconnect_count_, delay, last_error});
+  if (!reconnect_timer_) reconnect_timer_ = std::make_unique<asio::steady_timer>(*context_);
+  reconnect_timer_->expires_after(delay);
+  reconnect_timer_->async_wait([self = shared_from_this()](const std::error_code& ec) {
+    if (ec || self->stopping_.load()) return;
+    self->connect_once([self](const VoidResult& r) {
+      if (self->stopping_.load()) return;
+      if (r.is_err()) {
+        self->callbacks_.invoke<error>(r.error());
+        self->schedule_reconnect(r.error());
+      } else {
+        self->reconnect_count_ = 0;
+      }
+    });
+  });
+}
+
+void client_core::stop_by_itself() {
+  // On the client thread its own pool cannot be joined here; stop_client() or the destructor
+  // does that. Waiters are released now.
+  if (lifecycle_.prepare_stop()) lifecycle_.mark_stopped();
+}
+
+}  // namespace network_system::core::detail

@@ -1,0 +1,83 @@
+#pragma once
+// client_core: the state behind a messaging_client. Its connection's session holds it (as the
+// handler), so it outlives the public object while that session does.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "network_system/core/io_context_pool.h"
+#include "network_system/core/messaging_client.h"
+#include "network_system/utils/callback_manager.h"
+#include "network_system/utils/lifecycle_manager.h"
+#include "session/detail/session_handler.h"
+
+namespace network_system::core::detail {
+
+class client_core final : public session::detail::session_handler,
+                          public std::enable_shared_from_this<client_core> {
+ public:
+  using session_ptr = std::shared_ptr<session::messaging_session>;
+  enum slot { receive, connected, disconnected, error, reconnect, drain };
+  using callbacks = utils::callback_manager<
+      messaging_client::receive_callback_t, messaging_client::connected_callback_t,
+      messaging_client::disconnected_callback_t, messaging_client::error_callback_t,
+      messaging_client::reconnect_callback_t, messaging_client::drain_callback_t>;
+
+  client_core(std::string id, client_config config);
+  ~client_core() override;
+
+  VoidResult start(std::string_view host, std::uint16_t port);
+  VoidResult stop();
+  void set_auto_reconnect(bool enable, const reconnect_policy& policy);
+  session_ptr current_session() const;
+
+  const std::string id_;
+  callbacks callbacks_;
+  utils::lifecycle_manager lifecycle_;
+
+  // session_handler (client thread)
+  void on_connected(const session_ptr& s) override;
+  void on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) override;
+  void on_closed(const session_ptr& s, const error_info& reason) override;
+  void on_error(const session_ptr& s, const error_info& e) override;
+  void on_drained(const session_ptr& s) override;
+
+ private:
+  struct connect_attempt;
+  using connect_done = std::function<void(const VoidResult&)>;
+
+  void connect_once(connect_done done);
+  void finish_attempt(const std::shared_ptr<connect_attempt>& a, const VoidResult& r);
+  void schedule_reconnect(const error_info& last_error);
+  std::chrono::milliseconds backoff_delay(std::size_t attempt);
+  void stop_by_itself();
+
+  client_config config_;
+  std::shared_ptr<const session::session_settings> settings_;
+  std::shared_ptr<io_context_pool> pool_;
+  const bool owns_pool_;
+  std::shared_ptr<asio::io_context> context_;
+
+  mutable std::mutex mutex_;  // session_, auto_reconnect_, policy_
+  session_ptr session_;
+  bool auto_reconnect_;
+  reconnect_policy policy_;
+
+  std::atomic<bool> stopping_{false};
+  // Client thread only.
+  std::string host_;
+  std::uint16_t port_ = 0;
+  std::shared_ptr<connect_attempt> attempt_;
+  std::unique_ptr<asio::steady_timer> reconnect_timer_;
+  std::size_t reconnect_count_ = 0;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace network_system::core::detail

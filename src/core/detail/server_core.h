@@ -1,0 +1,81 @@
+#pragma once
+// server_core: the state behind a messaging_server. Sessions hold it (as their handler), so it
+// outlives the public object while any session does.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "network_system/core/io_context_pool.h"
+#include "network_system/core/messaging_server.h"
+#include "network_system/session/session_manager.h"
+#include "network_system/utils/callback_manager.h"
+#include "network_system/utils/lifecycle_manager.h"
+#include "session/detail/session_handler.h"
+
+namespace network_system::core::detail {
+
+class server_core final : public session::detail::session_handler,
+                          public std::enable_shared_from_this<server_core> {
+ public:
+  using session_ptr = messaging_server::session_ptr;
+  enum slot { receive, connection, disconnection, error, drain };
+  using callbacks = utils::callback_manager<
+      messaging_server::receive_callback_t, messaging_server::connection_callback_t,
+      messaging_server::disconnection_callback_t, messaging_server::error_callback_t,
+      messaging_server::drain_callback_t>;
+
+  server_core(std::string id, server_config config);
+  ~server_core() override;
+
+  VoidResult start(std::string_view bind_address, std::uint16_t port, bool any_address);
+  VoidResult stop();
+
+  const std::string id_;
+  const server_config config_;
+  callbacks callbacks_;
+  utils::lifecycle_manager lifecycle_;
+  session::session_manager sessions_;
+  std::atomic<std::uint16_t> port_{0};
+
+  server_statistics statistics() const;
+
+  // session_handler (session threads)
+  void on_connected(const session_ptr& s) override;
+  void on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) override;
+  void on_closed(const session_ptr& s, const error_info& reason) override;
+  void on_error(const session_ptr& s, const error_info& e) override;
+  void on_drained(const session_ptr& s) override;
+
+ private:
+  VoidResult open_acceptor(std::string_view bind_address, std::uint16_t port, bool any_address);
+  void do_accept();
+  void on_accept(const std::error_code& ec, asio::ip::tcp::socket socket,
+                 const std::shared_ptr<asio::io_context>& target);
+  void close_all_sessions();
+
+  std::shared_ptr<const session::session_settings> settings_;
+  std::shared_ptr<io_context_pool> pool_;
+  const bool owns_pool_;
+  std::shared_ptr<asio::io_context> acceptor_context_;
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;  // acceptor thread only, once started
+  std::unique_ptr<asio::steady_timer> accept_retry_;
+  std::string listen_endpoint_;
+  bool accepting_ = false;  // acceptor thread
+
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::int64_t> started_at_{0};
+  // Counters of sessions that have closed, so totals survive them.
+  std::atomic<std::uint64_t> closed_messages_received_{0};
+  std::atomic<std::uint64_t> closed_bytes_received_{0};
+  std::atomic<std::uint64_t> closed_messages_sent_{0};
+  std::atomic<std::uint64_t> closed_bytes_sent_{0};
+  std::atomic<std::uint64_t> closed_messages_dropped_{0};
+};
+
+}  // namespace network_system::core::detail

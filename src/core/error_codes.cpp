@@ -1,0 +1,43 @@
+#include "network_system/core/error_codes.h"
+
+namespace network_system::error_codes {
+
+std::string_view name(int code) noexcept {
+  switch (code) {
+    case connection_failed: return "connection_failed";
+    case connection_refused: return "connection_refused";
+    case connection_timeout: return "connection_timeout";
+    case connection_closed: return "connection_closed";
+    case connection_reset: return "connection_reset";
+    case host_not_found: return "host_not_found";
+    case network_unreachable: return "network_unreachable";
+    case not_connected: return "not_connected";
+    case connection_aborted: return "connection_aborted";
+    case session_not_found: return "session_not_found";
+    case session_expired: return "session_expired";
+    case invalid_session: return "invalid_session";
+    case session_closed: return "session_closed";
+    case send_failed: return "send_failed";
+    case receive_failed: return "receive_failed";
+    case message_too_large: return "message_too_large";
+    case send_queue_full: return "send_queue_full";
+    case message_truncated: return "message_truncated";
+    case invalid_message: return "invalid_message";
+    case server_not_started: return "server_not_started";
+    case server_already_running: return "server_already_running";
+    case bind_failed: return "bind_failed";
+    case max_connections_reached: return "max_connections_reached";
+    case accept_failed: return "accept_failed";
+    case server_stopped: return "server_stopped";
+    case protocol_error: return "protocol_error";
+    case invalid_argument: return "invalid_argument";
+    case invalid_configuration: return "invalid_configuration";
+    case operation_canceled: return "operation_canceled";
+    case already_running: return "already_running";
+    case invalid_state: return "invalid_state";
+    case internal_error: return "internal_error";
+    default: return "unknown";
+  }
+}
+
+}  // namespace network_system::error_codes

@@ -1,0 +1,259 @@
+#include "core/detail/server_core.h"
+
+#include <asio/ip/v6_only.hpp>
+#include <asio/post.hpp>
+
+#include "core/detail/run_on.h"
+#include "network_system/core/error_codes.h"
+#include "network_system/core/error_mapping.h"
+#include "network_system/protocol/framing/frame_decoder.h"
+#include "session/detail/endpoint_format.h"
+
+namespace network_system::core::detail {
+
+namespace {
+constexpr const char* source = "messaging_server";
+constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
+
+std::shared_ptr<const session::session_settings> make_settings(const server_config& c) {
+  auto s = std::make_shared<session::session_settings>();
+  s->framing = c.framing;
+  s->send_queue = c.send_queue;
+  s->socket = c.socket;
+  s->idle_timeout = c.idle_timeout;
+  return s;
+}
+
+// Out of descriptors or memory: accepting again at once would spin.
+bool is_resource_exhaustion(const std::error_code& ec) {
+  return ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
+         ec == std::errc::no_buffer_space || ec == std::errc::not_enough_memory;
+}
+}  // namespace
+
+server_core::server_core(std::string id, server_config config)
+    : id_(std::move(id)),
+      config_(std::move(config)),
+      settings_(make_settings(config_)),
+      pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(config_.io_threads)),
+      owns_pool_(!config_.pool) {}
+
+server_core::~server_core() = default;
+
+VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
+                              bool any_address) {
+  if (!lifecycle_.try_start()) {
+    return error_void(error_codes::server_already_running,
+                      "start_server: server '" + id_ + "' is already running on port " +
+                          std::to_string(port_.load()),
+                      source);
+  }
+  if (auto r = protocol::framing::validate(config_.framing); r.is_err()) {
+    lifecycle_.abort_start();
+    return r;
+  }
+  if (config_.send_queue.low_water > config_.send_queue.high_water) {
+    lifecycle_.abort_start();
+    return error_void(error_codes::invalid_configuration,
+                      "start_server: send_queue.low_water is above high_water", source);
+  }
+  if (owns_pool_) {
+    pool_->start();
+  } else if (!pool_->is_running()) {
+    lifecycle_.abort_start();
+    return error_void(error_codes::invalid_state,
+                      "start_server: the shared io_context_pool is not running", source);
+  }
+  acceptor_context_ = pool_->at(0);
+  if (auto r = open_acceptor(bind_address, port, any_address); r.is_err()) {
+    acceptor_.reset();
+    if (owns_pool_) pool_->stop();
+    lifecycle_.abort_start();
+    return r;
+  }
+  started_at_.store(std::chrono::system_clock::now().time_since_epoch().count());
+  asio::post(*acceptor_context_, [self = shared_from_this()] {
+    self->accepting_ = true;
+    self->do_accept();
+  });
+  return ok();
+}
+
+VoidResult server_core::open_acceptor(std::string_view bind_address, std::uint16_t port,
+                                      bool any_address) {
+  using asio::ip::tcp;
+  std::error_code ec;
+  asio::ip::address address;
+  if (any_address) {
+    address = asio::ip::address_v6::any();
+  } else {
+    address = asio::ip::make_address(std::string(bind_address), ec);
+    if (ec) {
+      return error_void(error_codes::invalid_argument,
+                        "start_server: '" + std::string(bind_address) +
+                            "' is not an IPv4 or IPv6 address",
+                        source);
+    }
+  }
+  auto acceptor = std::make_unique<tcp::acceptor>(*acceptor_context_);
+  tcp::endpoint endpoint(address, port);
+  acceptor->open(endpoint.protocol(), ec);
+  if (ec && any_address) {  // no IPv6 on this host: listen on IPv4 only
+    endpoint = tcp::endpoint(asio::ip::address_v4::any(), port);
+    ec.clear();
+    acceptor->open(endpoint.protocol(), ec);
+  }
+  listen_endpoint_ = session::detail::format_endpoint(endpoint);
+  auto failed = [&](const char* op) {
+    return VoidResult(make_error_info(ec, op, listen_endpoint_, source, error_codes::bind_failed));
+  };
+  if (ec) return failed("open");
+  if (endpoint.address().is_v6() && any_address) {
+    acceptor->set_option(asio::ip::v6_only(false), ec);  // dual-stack: IPv4 clients too
+    ec.clear();
+  }
+  acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return failed("configure");
+  acceptor->bind(endpoint, ec);
+  if (ec) return failed("bind");
+  acceptor->listen(config_.backlog, ec);
+  if (ec) return failed("listen");
+  port_.store(acceptor->local_endpoint(ec).port());
+  listen_endpoint_ = session::detail::format_endpoint(endpoint.address(), port_.load());
+  acceptor_ = std::move(acceptor);
+  return ok();
+}
+
+void server_core::do_accept() {
+  auto target = pool_->next();
+  acceptor_->async_accept(
+      *target, [self = shared_from_this(), target](const std::error_code& ec,
+                                                   asio::ip::tcp::socket socket) {
+        self->on_accept(ec, std::move(socket), target);
+      });
+}
+
+void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket socket,
+                            const std::shared_ptr<asio::io_context>& target) {
+  if (!accepting_) return;  // stopping; the socket closes with its destructor
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    callbacks_.invoke<error>(session_ptr{}, make_error_info(ec, "accept on", listen_endpoint_,
+                                                            source, error_codes::accept_failed));
+    if (is_resource_exhaustion(ec)) {
+      if (!accept_retry_) accept_retry_ = std::make_unique<asio::steady_timer>(*acceptor_context_);
+      accept_retry_->expires_after(accept_retry_delay);
+      accept_retry_->async_wait([self = shared_from_this()](const std::error_code& wait_ec) {
+        if (!wait_ec && self->accepting_) self->do_accept();
+      });
+      return;
+    }
+    do_accept();
+    return;
+  }
+  if (sessions_.size() >= config_.max_connections) {
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    std::error_code ignored;
+    socket.close(ignored);
+    do_accept();
+    return;
+  }
+  auto s = session::messaging_session::create(target, std::move(socket), id_, settings_,
+                                              shared_from_this());
+  sessions_.add(s);
+  accepted_.fetch_add(1, std::memory_order_relaxed);
+  asio::post(*target, [s] { s->start(); });
+  do_accept();
+}
+
+VoidResult server_core::stop() {
+  if (!lifecycle_.prepare_stop()) {
+    return error_void(error_codes::server_not_started,
+                      "stop_server: server '" + id_ + "' is not running", source);
+  }
+  const bool running = pool_->is_running();
+  run_on(*acceptor_context_, running, [this] {
+    accepting_ = false;
+    std::error_code ignored;
+    if (accept_retry_) accept_retry_->cancel();
+    if (acceptor_) acceptor_->close(ignored);
+  });
+  close_all_sessions();
+  if (owns_pool_) pool_->stop();
+  acceptor_.reset();
+  accept_retry_.reset();
+  port_.store(0);
+  lifecycle_.mark_stopped();
+  return ok();
+}
+
+void server_core::close_all_sessions() {
+  const auto reason = error_info{error_codes::server_stopped,
+                                 "server '" + id_ + "' stopped", source, {}};
+  const bool running = pool_->is_running();
+  // One task per I/O thread closes that thread's sessions; when all have run, no callback about
+  // them can still be running or come later.
+  auto all = sessions_.snapshot();
+  for (std::size_t i = 0; i < pool_->size(); ++i) {
+    auto ctx = pool_->at(i);
+    run_on(*ctx, running, [&] {
+      for (auto& s : all) {
+        if (&s->context() == ctx.get()) s->close_now(reason);
+      }
+    });
+  }
+}
+
+server_statistics server_core::statistics() const {
+  server_statistics st;
+  st.accepted_connections = accepted_.load(std::memory_order_relaxed);
+  st.rejected_connections = rejected_.load(std::memory_order_relaxed);
+  st.errors = errors_.load(std::memory_order_relaxed);
+  st.started_at = std::chrono::system_clock::time_point(
+      std::chrono::system_clock::duration(started_at_.load(std::memory_order_relaxed)));
+  st.messages_received = closed_messages_received_.load(std::memory_order_relaxed);
+  st.bytes_received = closed_bytes_received_.load(std::memory_order_relaxed);
+  st.messages_sent = closed_messages_sent_.load(std::memory_order_relaxed);
+  st.bytes_sent = closed_bytes_sent_.load(std::memory_order_relaxed);
+  st.messages_dropped = closed_messages_dropped_.load(std::memory_order_relaxed);
+  const auto live = sessions_.snapshot();
+  st.active_connections = live.size();
+  for (const auto& s : live) {
+    const auto ss = s->get_statistics();
+    st.messages_received += ss.messages_received;
+    st.bytes_received += ss.bytes_received;
+    st.messages_sent += ss.messages_sent;
+    st.bytes_sent += ss.bytes_sent;
+    st.messages_dropped += ss.messages_dropped;
+  }
+  return st;
+}
+
+void server_core::on_connected(const session_ptr& s) { callbacks_.invoke<connection>(s); }
+
+void server_core::on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) {
+  callbacks_.invoke<receive>(s, data);
+}
+
+void server_core::on_closed(const session_ptr& s, const error_info& reason) {
+  // Fold the session's counters into the totals as it leaves the live set; a concurrent
+  // statistics() may count it twice for that instant (counters are advisory).
+  const auto ss = s->get_statistics();
+  closed_messages_received_.fetch_add(ss.messages_received, std::memory_order_relaxed);
+  closed_bytes_received_.fetch_add(ss.bytes_received, std::memory_order_relaxed);
+  closed_messages_sent_.fetch_add(ss.messages_sent, std::memory_order_relaxed);
+  closed_bytes_sent_.fetch_add(ss.bytes_sent, std::memory_order_relaxed);
+  closed_messages_dropped_.fetch_add(ss.messages_dropped, std::memory_order_relaxed);
+  sessions_.remove(s->id());
+  callbacks_.invoke<disconnection>(s, reason);
+}
+
+void server_core::on_error(const session_ptr& s, const error_info& e) {
+  errors_.fetch_add(1, std::memory_order_relaxed);
+  callbacks_.invoke<error>(s, e);
+}
+
+void server_core::on_drained(const session_ptr& s) { callbacks_.invoke<drain>(s); }
+
+}  // namespace network_system::core::detail

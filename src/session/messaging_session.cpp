@@ -1,0 +1,281 @@
+// messaging_session: identity, the send entry points, closing, application data.
+// The socket driver loop (reads, gathered writes, timers) is in session_io.cpp.
+
+#include "network_system/session/messaging_session.h"
+
+#include <asio/post.hpp>
+
+#include "network_system/core/error_codes.h"
+#include "session/detail/endpoint_format.h"
+#include "session/detail/session_handler.h"
+
+namespace network_system::session {
+
+namespace {
+std::atomic<std::uint64_t> next_session_id{1};
+constexpr const char* source = "messaging_session";
+}  // namespace
+
+std::shared_ptr<messaging_session> messaging_session::create(
+    std::shared_ptr<asio::io_context> context, asio::ip::tcp::socket socket,
+    std::string_view owner_id, std::shared_ptr<const session_settings> settings,
+    std::shared_ptr<detail::session_handler> handler) {
+  return std::make_shared<messaging_session>(private_tag{}, std::move(context), std::move(socket),
+                                             owner_id, std::move(settings), std::move(handler));
+}
+
+messaging_session::messaging_session(private_tag, std::shared_ptr<asio::io_context> context,
+                                     asio::ip::tcp::socket socket, std::string_view owner_id,
+                                     std::shared_ptr<const session_settings> settings,
+                                     std::shared_ptr<detail::session_handler> handler)
+    : context_(std::move(context)),
+      socket_(std::move(socket)),
+      settings_(std::move(settings)),
+      handler_(std::move(handler)),
+      decoder_(settings_->framing),
+      encoder_(settings_->framing),
+      id_(next_session_id.fetch_add(1, std::memory_order_relaxed)),
+      string_id_(std::string(owner_id) + "/" + std::to_string(id_)) {
+  std::error_code ec;
+  remote_ = socket_.remote_endpoint(ec);
+  local_ = socket_.local_endpoint(ec);
+}
+
+messaging_session::~messaging_session() = default;
+
+std::string messaging_session::remote_endpoint() const { return detail::format_endpoint(remote_); }
+std::string messaging_session::local_endpoint() const { return detail::format_endpoint(local_); }
+
+bool messaging_session::on_owner_thread() const noexcept {
+  return context_->get_executor().running_in_this_thread();
+}
+
+// --- sending -------------------------------------------------------------------------------
+
+VoidResult messaging_session::send_packet(std::vector<std::uint8_t>&& data) {
+  const auto st = state_.load(std::memory_order_acquire);
+  if (st == session_state::disconnecting || st == session_state::disconnected) {
+    return error_void(error_codes::not_connected,
+                      "send to " + remote_endpoint() + ": the session is closed", source);
+  }
+  if (auto r = encoder_.check(data); r.is_err()) return r;
+  out_message msg;
+  msg.prefix = encoder_.prefix(data.size());
+  msg.owned = std::move(data);
+  return enqueue(std::move(msg));
+}
+
+VoidResult messaging_session::send_packet(const std::vector<std::uint8_t>& data) {
+  return send_packet(std::vector<std::uint8_t>(data));
+}
+
+VoidResult messaging_session::send_packet(std::span<const std::uint8_t> data) {
+  return send_packet(std::vector<std::uint8_t>(data.begin(), data.end()));
+}
+
+VoidResult messaging_session::send_packet(std::string_view text) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
+  return send_packet(std::vector<std::uint8_t>(p, p + text.size()));
+}
+
+VoidResult messaging_session::send_shared(payload_ptr data) {
+  if (!data) return error_void(error_codes::invalid_argument, "send_shared: null payload", source);
+  const auto st = state_.load(std::memory_order_acquire);
+  if (st == session_state::disconnecting || st == session_state::disconnected) {
+    return error_void(error_codes::not_connected,
+                      "send to " + remote_endpoint() + ": the session is closed", source);
+  }
+  if (auto r = encoder_.check(*data); r.is_err()) return r;
+  out_message msg;
+  msg.prefix = encoder_.prefix(data->size());
+  msg.shared = std::move(data);
+  return enqueue(std::move(msg));
+}
+
+VoidResult messaging_session::enqueue(out_message&& msg) {
+  const std::size_t wire = msg.prefix.size + msg.payload().size() + encoder_.suffix().size();
+  const auto& limits = settings_->send_queue;
+  // Racing senders may overshoot the mark by at most one message each; the bound still holds.
+  const std::size_t queued = queued_bytes_.load(std::memory_order_relaxed);
+  if (queued > 0 && queued + wire > limits.high_water) {
+    hit_high_water_.store(true, std::memory_order_relaxed);
+    messages_dropped_.fetch_add(1, std::memory_order_relaxed);
+    if (limits.policy == overflow_policy::drop) return ok();
+    auto err = error_info{error_codes::send_queue_full,
+                          "send to " + remote_endpoint() + ": " + std::to_string(queued) +
+                              " bytes already queued (high-water mark " +
+                              std::to_string(limits.high_water) + ")",
+                          source, {}};
+    if (limits.policy == overflow_policy::close) post_close(err);
+    return err;
+  }
+  const std::size_t now_queued = queued_bytes_.fetch_add(wire, std::memory_order_relaxed) + wire;
+  if (now_queued >= limits.high_water) hit_high_water_.store(true, std::memory_order_relaxed);
+
+  if (on_owner_thread()) {
+    write_queue_.push_back(std::move(msg));
+    schedule_flush();
+    return ok();
+  }
+  {
+    std::lock_guard lock(pending_mutex_);
+    pending_.push_back(std::move(msg));
+  }
+  if (!pending_posted_.exchange(true, std::memory_order_acq_rel)) {
+    // A weak reference: a post that outlives its pool must not keep the session (and through
+    // it the io_context) alive in a cycle.
+    asio::post(*context_, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) {
+        self->take_pending();
+        self->do_write();
+      }
+    });
+  }
+  return ok();
+}
+
+void messaging_session::take_pending() {
+  pending_posted_.store(false, std::memory_order_release);
+  std::vector<out_message> taken;
+  {
+    std::lock_guard lock(pending_mutex_);
+    taken.swap(pending_);
+  }
+  if (state_.load() == session_state::disconnected) return;
+  for (auto& m : taken) write_queue_.push_back(std::move(m));
+}
+
+void messaging_session::schedule_flush() {
+  // Inside the read loop the flush happens once at its end; while waiting for writability the
+  // wait's completion flushes. Otherwise gather everything sent in this turn into one write.
+  if (in_read_handler_ || write_armed_ || flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(*context_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->flush_posted_ = false;
+      self->do_write();
+    }
+  });
+}
+
+// --- closing -------------------------------------------------------------------------------
+
+void messaging_session::close(std::string_view reason) {
+  auto info = error_info{error_codes::session_closed, std::string(reason), source, {}};
+  auto begin = [self = shared_from_this(), info = std::move(info)]() mutable {
+    self->take_pending();
+    const auto st = self->state_.load();
+    if (st == session_state::disconnected || st == session_state::disconnecting) return;
+    if (self->write_head_ == self->write_queue_.size()) {
+      self->close_now(info);
+      return;
+    }
+    // Graceful: stop reading, write what is queued (bounded by linger_timeout), then close.
+    self->closing_reason_ = std::make_unique<error_info>(std::move(info));
+    self->state_.store(session_state::disconnecting, std::memory_order_release);
+    self->arm_idle_timer(linger_timeout);
+    self->do_write();
+  };
+  if (on_owner_thread()) {
+    begin();
+  } else {
+    asio::post(*context_, std::move(begin));
+  }
+}
+
+void messaging_session::post_close(error_info reason) {
+  if (on_owner_thread()) {
+    close_now(reason);
+    return;
+  }
+  asio::post(*context_, [self = shared_from_this(), reason = std::move(reason)] {
+    self->close_now(reason);
+  });
+}
+
+void messaging_session::close_now(const error_info& reason) {
+  if (state_.exchange(session_state::disconnected) == session_state::disconnected) return;
+  if (idle_timer_) idle_timer_->cancel();
+  std::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+  socket_.close(ignored);  // pending waits complete with operation_aborted and see the state
+  write_queue_.clear();
+  write_queue_.shrink_to_fit();
+  write_head_ = 0;
+  write_offset_ = 0;
+  closing_reason_.reset();
+  {
+    std::lock_guard lock(pending_mutex_);
+    pending_.clear();
+  }
+  queued_bytes_.store(0);
+  decoder_.reset();
+  handler_->on_closed(shared_from_this(), reason);
+}
+
+// --- application data and groups -----------------------------------------------------------
+
+void messaging_session::set_data(std::string key, std::any value) {
+  std::lock_guard lock(extras_mutex_);
+  if (!extras_) extras_ = std::make_unique<extras>();
+  extras_->data.insert_or_assign(std::move(key), std::move(value));
+}
+
+std::optional<std::any> messaging_session::get_data(std::string_view key) const {
+  std::lock_guard lock(extras_mutex_);
+  if (!extras_) return std::nullopt;
+  auto it = extras_->data.find(key);
+  if (it == extras_->data.end()) return std::nullopt;
+  return it->second;
+}
+
+bool messaging_session::erase_data(std::string_view key) {
+  std::lock_guard lock(extras_mutex_);
+  if (!extras_) return false;
+  auto it = extras_->data.find(key);
+  if (it == extras_->data.end()) return false;
+  extras_->data.erase(it);
+  return true;
+}
+
+void messaging_session::join_group(std::string group) {
+  std::lock_guard lock(extras_mutex_);
+  if (!extras_) extras_ = std::make_unique<extras>();
+  extras_->groups.insert(std::move(group));
+}
+
+void messaging_session::leave_group(std::string_view group) {
+  std::lock_guard lock(extras_mutex_);
+  if (!extras_) return;
+  auto it = extras_->groups.find(group);
+  if (it != extras_->groups.end()) extras_->groups.erase(it);
+}
+
+bool messaging_session::in_group(std::string_view group) const {
+  std::lock_guard lock(extras_mutex_);
+  return extras_ && extras_->groups.find(group) != extras_->groups.end();
+}
+
+std::vector<std::string> messaging_session::groups() const {
+  std::lock_guard lock(extras_mutex_);
+  if (!extras_) return {};
+  return {extras_->groups.begin(), extras_->groups.end()};
+}
+
+session_statistics messaging_session::get_statistics() const {
+  session_statistics s;
+  s.messages_received = messages_received_.load(std::memory_order_relaxed);
+  s.bytes_received = bytes_received_.load(std::memory_order_relaxed);
+  s.messages_sent = messages_sent_.load(std::memory_order_relaxed);
+  s.bytes_sent = bytes_sent_.load(std::memory_order_relaxed);
+  s.messages_dropped = messages_dropped_.load(std::memory_order_relaxed);
+  s.errors = errors_.load(std::memory_order_relaxed);
+  s.queued_bytes = queued_bytes_.load(std::memory_order_relaxed);
+  s.connected_at = std::chrono::system_clock::time_point(
+      std::chrono::system_clock::duration(connected_at_.load(std::memory_order_relaxed)));
+  s.last_activity = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(last_activity_.load(std::memory_order_relaxed)));
+  return s;
+}
+
+}  // namespace network_system::session

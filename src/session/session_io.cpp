@@ -1,0 +1,359 @@
+// messaging_session's driver loop. Readiness-driven: wait until the socket is readable, then
+// read, decode and deliver everything available without further waits, then write the replies
+// the callbacks queued in one gathered sendmsg. All of it runs on the session's own thread.
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <memory>
+
+#include "network_system/core/error_codes.h"
+#include "network_system/core/error_mapping.h"
+#include "network_system/session/messaging_session.h"
+#include "session/detail/session_handler.h"
+
+namespace network_system::session {
+
+namespace {
+
+constexpr const char* source = "messaging_session";
+// Reads per readiness event before yielding to other sessions on the same thread.
+constexpr int max_reads_per_event = 16;
+// Buffers per sendmsg; Linux's IOV_MAX.
+constexpr std::size_t max_iov = IOV_MAX;
+
+// One read buffer per I/O thread, shared by all its sessions: a session keeps bytes only while
+// a message is split across reads (in its decoder), so idle sessions hold no read buffer.
+struct thread_buffers {
+  static constexpr std::size_t read_size = 64 * 1024;
+  std::unique_ptr<std::uint8_t[]> read{new std::uint8_t[read_size]};
+  std::vector<std::uint8_t> delivery;  // the vector handed to receive callbacks
+  std::vector<iovec> iov = std::vector<iovec>(max_iov);
+};
+
+thread_buffers& buffers() {
+  thread_local thread_buffers b;
+  return b;
+}
+
+std::chrono::steady_clock::rep steady_now() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+void set_int_option(int fd, int level, int name, int value) {
+  ::setsockopt(fd, level, name, &value, sizeof(value));
+}
+
+}  // namespace
+
+void messaging_session::start() {
+  if (state_.load() != session_state::connecting) return;  // closed before it started
+  const auto& opt = settings_->socket;
+  std::error_code ec;
+  socket_.non_blocking(true, ec);
+  if (!ec) socket_.set_option(asio::ip::tcp::no_delay(opt.tcp_nodelay), ec);
+  if (ec) {
+    state_.store(session_state::connected);
+    fail(make_error_info(ec, "configure socket", remote_endpoint(), source,
+                         error_codes::connection_failed));
+    return;
+  }
+  const int fd = socket_.native_handle();
+  if (opt.keep_alive) {
+    set_int_option(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
+    set_int_option(fd, IPPROTO_TCP, TCP_KEEPIDLE, static_cast<int>(opt.keep_alive_idle.count()));
+    set_int_option(fd, IPPROTO_TCP, TCP_KEEPINTVL,
+                   static_cast<int>(opt.keep_alive_interval.count()));
+    set_int_option(fd, IPPROTO_TCP, TCP_KEEPCNT, opt.keep_alive_probes);
+  }
+  if (opt.receive_buffer_size > 0) set_int_option(fd, SOL_SOCKET, SO_RCVBUF, opt.receive_buffer_size);
+  if (opt.send_buffer_size > 0) set_int_option(fd, SOL_SOCKET, SO_SNDBUF, opt.send_buffer_size);
+
+  connected_at_.store(std::chrono::system_clock::now().time_since_epoch().count());
+  last_activity_.store(steady_now(), std::memory_order_relaxed);
+  state_.store(session_state::connected, std::memory_order_release);
+  if (settings_->idle_timeout.count() > 0) arm_idle_timer(settings_->idle_timeout);
+
+  auto self = shared_from_this();
+  handler_->on_connected(self);
+  if (state_.load() != session_state::connected) return;  // closed by the callback
+  take_pending();
+  do_write();
+  do_wait_read();
+}
+
+void messaging_session::do_wait_read() {
+  if (read_armed_ || state_.load() != session_state::connected) return;
+  read_armed_ = true;
+  socket_.async_wait(asio::socket_base::wait_read,
+                     [self = shared_from_this()](const std::error_code& ec) {
+                       self->on_readable(ec);
+                     });
+}
+
+void messaging_session::on_readable(const std::error_code& ec) {
+  read_armed_ = false;
+  if (state_.load() != session_state::connected) return;
+  if (ec) {
+    fail(make_error_info(ec, "wait for data from", remote_endpoint(), source,
+                         error_codes::receive_failed));
+    return;
+  }
+  auto self = shared_from_this();  // a callback may drop the last outside reference
+  auto& tb = buffers();
+  const int fd = socket_.native_handle();
+  in_read_handler_ = true;
+  bool progressed = false;
+
+  for (int i = 0; i < max_reads_per_event; ++i) {
+    const ssize_t n = ::recv(fd, tb.read.get(), thread_buffers::read_size, 0);
+    if (n > 0) {
+      progressed = true;
+      std::span<const std::uint8_t> in(tb.read.get(), static_cast<std::size_t>(n));
+      for (;;) {
+        const auto r = decoder_.next(in);
+        if (r.status == protocol::framing::decode_status::need_more) break;
+        if (r.status == protocol::framing::decode_status::error) {
+          in_read_handler_ = false;
+          fail(make_error_info(r.error_code, "receive from", remote_endpoint(),
+                               "peer announced or sent a message above max_message_size " +
+                                   std::to_string(settings_->framing.max_message_size),
+                               source));
+          return;
+        }
+        tb.delivery.assign(r.payload.begin(), r.payload.end());
+        messages_received_.fetch_add(1, std::memory_order_relaxed);
+        bytes_received_.fetch_add(r.payload.size(), std::memory_order_relaxed);
+        handler_->on_message(self, tb.delivery);
+        if (state_.load() != session_state::connected) {
+          in_read_handler_ = false;
+          return;  // closed by the callback; close_now() did the rest
+        }
+      }
+      if (static_cast<std::size_t>(n) < thread_buffers::read_size) break;  // drained
+      continue;
+    }
+    if (n == 0) {
+      in_read_handler_ = false;
+      if (decoder_.has_partial()) {
+        const auto have = decoder_.partial_bytes();
+        const auto want = decoder_.partial_expected();
+        fail(make_error_info(error_codes::message_truncated, "receive from", remote_endpoint(),
+                             "peer closed the connection in the middle of a message (" +
+                                 std::to_string(have) + " of " +
+                                 (want ? std::to_string(want) : std::string("?")) +
+                                 " bytes received)",
+                             source));
+      } else {
+        close_now(make_error_info(error_codes::connection_closed, "receive from",
+                                  remote_endpoint(), "peer closed the connection", source));
+      }
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    in_read_handler_ = false;
+    fail(make_error_info(std::error_code(errno, std::system_category()), "receive from",
+                         remote_endpoint(), source, error_codes::receive_failed));
+    return;
+  }
+  in_read_handler_ = false;
+  if (tb.delivery.capacity() > thread_buffers::read_size) std::vector<std::uint8_t>().swap(tb.delivery);
+  decoder_.shrink();
+  if (progressed) last_activity_.store(steady_now(), std::memory_order_relaxed);
+  do_write();
+  if (state_.load() == session_state::connected) do_wait_read();
+}
+
+void messaging_session::do_write() {
+  if (write_armed_) return;
+  const auto st = state_.load();
+  if (st != session_state::connected && st != session_state::disconnecting) return;
+  auto& iov = buffers().iov;
+  const auto suffix = encoder_.suffix();
+  const int fd = socket_.native_handle();
+
+  while (write_head_ < write_queue_.size()) {
+    // Gather from the first unwritten byte: prefix, payload, suffix of each queued message.
+    std::size_t count = 0;
+    std::size_t total = 0;
+    std::size_t skip = write_offset_;
+    auto add = [&](const std::uint8_t* p, std::size_t len) {
+      if (skip >= len) {
+        skip -= len;
+        return;
+      }
+      iov[count].iov_base = const_cast<std::uint8_t*>(p + skip);
+      iov[count].iov_len = len - skip;
+      total += len - skip;
+      skip = 0;
+      ++count;
+    };
+    for (std::size_t m = write_head_; m < write_queue_.size() && count + 3 <= max_iov; ++m) {
+      const auto& msg = write_queue_[m];
+      add(msg.prefix.bytes.data(), msg.prefix.size);
+      const auto payload = msg.payload();
+      add(payload.data(), payload.size());
+      add(suffix.data(), suffix.size());
+    }
+    if (count == 0) {  // only empty raw-framed payloads: nothing to put on the wire
+      const std::size_t empties = write_queue_.size() - write_head_;
+      write_head_ = write_queue_.size();
+      write_offset_ = 0;
+      after_written(0, empties);
+      break;
+    }
+
+    msghdr mh{};
+    mh.msg_iov = iov.data();
+    mh.msg_iovlen = count;
+    const ssize_t n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        do_wait_write();
+        return;
+      }
+      fail(make_error_info(std::error_code(errno, std::system_category()), "send to",
+                           remote_endpoint(), source, error_codes::send_failed));
+      return;
+    }
+
+    // Walk the messages the kernel took (zero-length raw messages complete with no bytes).
+    std::size_t left = static_cast<std::size_t>(n);
+    std::size_t done_messages = 0;
+    std::size_t done_payload = 0;
+    while (write_head_ < write_queue_.size()) {
+      auto& msg = write_queue_[write_head_];
+      const std::size_t rest =
+          msg.prefix.size + msg.payload().size() + suffix.size() - write_offset_;
+      if (left < rest) {
+        write_offset_ += left;
+        break;
+      }
+      left -= rest;
+      ++done_messages;
+      done_payload += msg.payload().size();
+      msg.owned = {};  // release the payload now, not when the queue is compacted
+      msg.shared.reset();
+      write_offset_ = 0;
+      ++write_head_;
+    }
+    queued_bytes_.fetch_sub(static_cast<std::size_t>(n), std::memory_order_relaxed);
+    after_written(done_payload, done_messages);
+    if (static_cast<std::size_t>(n) < total) {  // the socket buffer is full
+      do_wait_write();
+      return;
+    }
+  }
+
+  // Everything written.
+  if (write_queue_.capacity() > 256) {
+    std::vector<out_message>().swap(write_queue_);
+  } else {
+    write_queue_.clear();
+  }
+  write_head_ = 0;
+  write_offset_ = 0;
+  if (state_.load() == session_state::disconnecting) {
+    take_pending();
+    if (write_queue_.empty()) {
+      auto reason = closing_reason_ ? *closing_reason_
+                                    : error_info{error_codes::session_closed, "closed", source, {}};
+      close_now(reason);
+    } else {
+      do_write();
+    }
+  }
+}
+
+void messaging_session::after_written(std::size_t payload_bytes, std::size_t messages) {
+  if (messages > 0) {
+    messages_sent_.fetch_add(messages, std::memory_order_relaxed);
+    bytes_sent_.fetch_add(payload_bytes, std::memory_order_relaxed);
+    last_activity_.store(steady_now(), std::memory_order_relaxed);
+  }
+  // Compact the queue once the written part dominates, so it does not grow without bound
+  // while the peer reads slowly.
+  if (write_head_ > 64 && write_head_ * 2 > write_queue_.size()) {
+    write_queue_.erase(write_queue_.begin(), write_queue_.begin() + static_cast<std::ptrdiff_t>(write_head_));
+    write_head_ = 0;
+  }
+  if (hit_high_water_.load(std::memory_order_relaxed) &&
+      queued_bytes_.load(std::memory_order_relaxed) <= settings_->send_queue.low_water &&
+      hit_high_water_.exchange(false, std::memory_order_relaxed) &&
+      state_.load() == session_state::connected) {
+    handler_->on_drained(shared_from_this());
+  }
+}
+
+void messaging_session::do_wait_write() {
+  if (write_armed_) return;
+  write_armed_ = true;
+  socket_.async_wait(asio::socket_base::wait_write,
+                     [self = shared_from_this()](const std::error_code& ec) {
+                       self->on_writable(ec);
+                     });
+}
+
+void messaging_session::on_writable(const std::error_code& ec) {
+  write_armed_ = false;
+  const auto st = state_.load();
+  if (st != session_state::connected && st != session_state::disconnecting) return;
+  if (ec) {
+    fail(make_error_info(ec, "wait to send to", remote_endpoint(), source,
+                         error_codes::send_failed));
+    return;
+  }
+  do_write();
+}
+
+void messaging_session::arm_idle_timer(std::chrono::steady_clock::duration after) {
+  if (!idle_timer_) idle_timer_ = std::make_unique<asio::steady_timer>(*context_);
+  idle_timer_->expires_after(after);
+  idle_timer_->async_wait([self = shared_from_this()](const std::error_code& ec) {
+    self->on_idle_timer(ec);
+  });
+}
+
+void messaging_session::on_idle_timer(const std::error_code& ec) {
+  if (ec) return;  // canceled
+  const auto st = state_.load();
+  if (st == session_state::disconnecting) {
+    auto reason = closing_reason_ ? *closing_reason_
+                                  : error_info{error_codes::session_closed, "closed", source, {}};
+    reason.details = "linger timeout: " + std::to_string(queued_bytes_.load()) +
+                     " queued bytes discarded";
+    close_now(reason);
+    return;
+  }
+  if (st != session_state::connected) return;
+  const auto idle = settings_->idle_timeout;
+  const auto last = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(last_activity_.load(std::memory_order_relaxed)));
+  const auto quiet = std::chrono::steady_clock::now() - last;
+  if (quiet >= idle) {
+    close_now(make_error_info(
+        error_codes::session_expired, "idle timeout of", remote_endpoint(),
+        "no traffic for " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(quiet).count()) +
+            " ms",
+        source));
+    return;
+  }
+  arm_idle_timer(idle - quiet);  // re-arming once per timeout, not once per message
+}
+
+void messaging_session::fail(const error_info& reason) {
+  if (state_.load() == session_state::disconnected) return;
+  errors_.fetch_add(1, std::memory_order_relaxed);
+  handler_->on_error(shared_from_this(), reason);
+  close_now(reason);
+}
+
+}  // namespace network_system::session
