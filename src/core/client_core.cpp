@@ -18,6 +18,9 @@ namespace network_system::core::detail {
 namespace {
 constexpr const char* source = "messaging_client";
 
+// The receive callback as seen by this I/O thread: no lock per message.
+thread_local utils::slot_cache<messaging_client::receive_callback_t> receive_cache;
+
 std::shared_ptr<const session::session_settings> make_settings(const client_config& c) {
   auto s = std::make_shared<session::session_settings>();
   s->framing = c.framing;
@@ -161,7 +164,7 @@ VoidResult client_core::stop() {
       finish_attempt(attempt_, error_void(error_codes::operation_canceled,
                                           "connect: canceled by stop_client", source));
     }
-    if (reconnect_timer_) reconnect_timer_->cancel();
+    reconnect_timer_.reset();  // cancels a pending wait; its handler sees stopping_
     session_ptr s;
     {
       std::lock_guard lock(mutex_);
@@ -171,9 +174,9 @@ VoidResult client_core::stop() {
       s->close_now(error_info{error_codes::session_closed,
                               "client '" + id_ + "' stopped by stop_client", source, {}});
     }
+    callbacks_.forget(receive_cache);
   });
   if (owns_pool_) pool_->stop();
-  reconnect_timer_.reset();
   if (was_running) lifecycle_.mark_stopped();
   return ok();
 }
@@ -192,7 +195,7 @@ client_core::session_ptr client_core::current_session() const {
 void client_core::on_connected(const session_ptr&) { callbacks_.invoke<connected>(); }
 
 void client_core::on_message(const session_ptr&, const std::vector<std::uint8_t>& data) {
-  callbacks_.invoke<receive>(data);
+  if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(data);
 }
 
 void client_core::on_error(const session_ptr&, const error_info& e) {

@@ -24,6 +24,9 @@ std::shared_ptr<const session::session_settings> make_settings(const server_conf
   return s;
 }
 
+// The receive callback as seen by this I/O thread: no lock per message.
+thread_local utils::slot_cache<messaging_server::receive_callback_t> receive_cache;
+
 // Out of descriptors or memory: accepting again at once would spin.
 bool is_resource_exhaustion(const std::error_code& ec) {
   return ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
@@ -201,6 +204,7 @@ void server_core::close_all_sessions() {
       for (auto& s : all) {
         if (&s->context() == ctx.get()) s->close_now(reason);
       }
+      callbacks_.forget(receive_cache);
     });
   }
 }
@@ -233,7 +237,7 @@ server_statistics server_core::statistics() const {
 void server_core::on_connected(const session_ptr& s) { callbacks_.invoke<connection>(s); }
 
 void server_core::on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) {
-  callbacks_.invoke<receive>(s, data);
+  if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(s, data);
 }
 
 void server_core::on_closed(const session_ptr& s, const error_info& reason) {

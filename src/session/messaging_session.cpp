@@ -35,7 +35,8 @@ messaging_session::messaging_session(private_tag, std::shared_ptr<asio::io_conte
       decoder_(settings_->framing),
       encoder_(settings_->framing),
       id_(next_session_id.fetch_add(1, std::memory_order_relaxed)),
-      string_id_(std::string(owner_id) + "/" + std::to_string(id_)) {
+      string_id_(std::string(owner_id) + "/" + std::to_string(id_)),
+      native_handle_(socket_.native_handle()) {
   std::error_code ec;
   remote_ = socket_.remote_endpoint(ec);
   local_ = socket_.local_endpoint(ec);

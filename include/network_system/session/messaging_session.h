@@ -100,6 +100,12 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   [[nodiscard]] std::string remote_endpoint() const;
   [[nodiscard]] std::string local_endpoint() const;
   [[nodiscard]] session_state state() const noexcept { return state_.load(); }
+  /// The OS socket, for reading or setting socket options the library does not cover
+  /// (getsockopt/setsockopt are safe from any thread). Valid while the session is connected
+  /// (after it closes the number may belong to another socket). Never read, write or close it.
+  [[nodiscard]] asio::ip::tcp::socket::native_handle_type native_handle() const noexcept {
+    return native_handle_;
+  }
   [[nodiscard]] bool is_connected() const noexcept {
     return state_.load() == session_state::connected;
   }
@@ -199,6 +205,7 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   const std::string string_id_;
   asio::ip::tcp::endpoint remote_;
   asio::ip::tcp::endpoint local_;
+  asio::ip::tcp::socket::native_handle_type native_handle_;
 
   std::atomic<session_state> state_{session_state::connecting};
 
