@@ -42,6 +42,60 @@ template <typename T>
 struct is_result<Result<T>> : std::true_type {};
 }  // namespace detail
 
+// Declared before the primary template: Result<T>::map may produce a Result<void>.
+template <>
+class Result<void> {
+ public:
+  using value_type = void;
+
+  Result() = default;
+  Result(error_info err) : has_error_(true), error_(std::move(err)) {}
+
+  [[nodiscard]] bool is_ok() const noexcept { return !has_error_; }
+  [[nodiscard]] bool is_err() const noexcept { return has_error_; }
+  explicit operator bool() const noexcept { return is_ok(); }
+
+  /// No-op on success; throws bad_result_access on an error result.
+  void value() const {
+    if (has_error_) throw bad_result_access(error_.message);
+  }
+  const error_info& error() const {
+    if (!has_error_) throw bad_result_access("Result::error() called on a value");
+    return error_;
+  }
+
+  /// f() -> Result<U>.
+  template <typename F>
+  auto and_then(F&& f) const {
+    using R = std::invoke_result_t<F>;
+    static_assert(detail::is_result<R>::value, "and_then: f must return a Result");
+    return is_ok() ? std::forward<F>(f)() : R(error_);
+  }
+
+  /// f() -> U.
+  template <typename F>
+  auto map(F&& f) const {
+    using U = std::invoke_result_t<F>;
+    if constexpr (std::is_void_v<U>) {
+      if (is_err()) return Result<void>(error_);
+      std::forward<F>(f)();
+      return Result<void>();
+    } else {
+      return is_ok() ? Result<U>(std::forward<F>(f)()) : Result<U>(error_);
+    }
+  }
+
+  /// f(const error_info&) -> Result<void>.
+  template <typename F>
+  Result or_else(F&& f) const {
+    return is_err() ? Result(std::forward<F>(f)(error_)) : *this;
+  }
+
+ private:
+  bool has_error_ = false;
+  error_info error_;
+};
+
 template <typename T>
 class Result {
  public:
@@ -111,59 +165,6 @@ class Result {
     if (!is_ok()) throw bad_result_access(std::get<1>(storage_).message);
   }
   std::variant<T, error_info> storage_;
-};
-
-template <>
-class Result<void> {
- public:
-  using value_type = void;
-
-  Result() = default;
-  Result(error_info err) : has_error_(true), error_(std::move(err)) {}
-
-  [[nodiscard]] bool is_ok() const noexcept { return !has_error_; }
-  [[nodiscard]] bool is_err() const noexcept { return has_error_; }
-  explicit operator bool() const noexcept { return is_ok(); }
-
-  /// No-op on success; throws bad_result_access on an error result.
-  void value() const {
-    if (has_error_) throw bad_result_access(error_.message);
-  }
-  const error_info& error() const {
-    if (!has_error_) throw bad_result_access("Result::error() called on a value");
-    return error_;
-  }
-
-  /// f() -> Result<U>.
-  template <typename F>
-  auto and_then(F&& f) const {
-    using R = std::invoke_result_t<F>;
-    static_assert(detail::is_result<R>::value, "and_then: f must return a Result");
-    return is_ok() ? std::forward<F>(f)() : R(error_);
-  }
-
-  /// f() -> U.
-  template <typename F>
-  auto map(F&& f) const {
-    using U = std::invoke_result_t<F>;
-    if constexpr (std::is_void_v<U>) {
-      if (is_err()) return Result<void>(error_);
-      std::forward<F>(f)();
-      return Result<void>();
-    } else {
-      return is_ok() ? Result<U>(std::forward<F>(f)()) : Result<U>(error_);
-    }
-  }
-
-  /// f(const error_info&) -> Result<void>.
-  template <typename F>
-  Result or_else(F&& f) const {
-    return is_err() ? Result(std::forward<F>(f)(error_)) : *this;
-  }
-
- private:
-  bool has_error_ = false;
-  error_info error_;
 };
 
 using VoidResult = Result<void>;

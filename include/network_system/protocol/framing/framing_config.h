@@ -10,7 +10,8 @@ namespace network_system::protocol::framing {
 enum class framing_kind {
   /// 4-byte big-endian payload length, then the payload. One send = one receive. The default.
   length_prefixed,
-  /// No framing: each chunk is delivered as read from the socket, for non-library peers.
+  /// No framing: bytes are delivered as read from the socket (in pieces of at most
+  /// max_message_size), for non-library peers.
   raw,
   /// Messages end with `delimiter` (e.g. "\n"); the delimiter is not part of the message.
   delimiter,
