@@ -8,12 +8,20 @@
 #include "network_system/core/error_codes.h"
 #include "session/detail/endpoint_format.h"
 #include "session/detail/session_handler.h"
+#include "session/detail/write_queue.h"
 
 namespace network_system::session {
 
 namespace {
 std::atomic<std::uint64_t> next_session_id{1};
 constexpr const char* source = "messaging_session";
+
+// What a send returns when admit() did not let the message in: its error, or ok() for a
+// message dropped by overflow_policy::drop.
+VoidResult admitted(const Result<bool>& a) {
+  if (a.is_err()) return VoidResult(a.error());
+  return ok();
+}
 }  // namespace
 
 std::shared_ptr<messaging_session> messaging_session::create(
@@ -34,6 +42,7 @@ messaging_session::messaging_session(private_tag, std::shared_ptr<asio::io_conte
       handler_(std::move(handler)),
       decoder_(settings_->framing),
       encoder_(settings_->framing),
+      write_queue_(std::make_unique<detail::write_queue>(encoder_.suffix())),
       id_(next_session_id.fetch_add(1, std::memory_order_relaxed)),
       string_id_(std::string(owner_id) + "/" + std::to_string(id_)),
       native_handle_(socket_.native_handle()) {
@@ -53,71 +62,92 @@ bool messaging_session::on_owner_thread() const noexcept {
 
 // --- sending -------------------------------------------------------------------------------
 
-VoidResult messaging_session::send_packet(std::vector<std::uint8_t>&& data) {
+bool messaging_session::closed_or_closing() const noexcept {
   const auto st = state_.load(std::memory_order_acquire);
-  if (st == session_state::disconnecting || st == session_state::disconnected) {
-    return error_void(error_codes::not_connected,
-                      "send to " + remote_endpoint() + ": the session is closed", source);
-  }
+  return st == session_state::disconnecting || st == session_state::disconnected;
+}
+
+VoidResult messaging_session::send_packet(std::vector<std::uint8_t>&& data) {
   if (auto r = encoder_.check(data); r.is_err()) return r;
-  out_message msg;
-  msg.prefix = encoder_.prefix(data.size());
-  msg.owned = std::move(data);
-  return enqueue(std::move(msg));
+  const bool owner = on_owner_thread();
+  if (auto a = admit(data.size(), owner); !a.is_ok() || !a.value()) return admitted(a);
+  if (owner) {
+    write_queue_->push_owned(encoder_.prefix(data.size()), std::move(data));
+    schedule_flush();
+    return ok();
+  }
+  return enqueue(pending_message{encoder_.prefix(data.size()), std::move(data), {}});
 }
 
 VoidResult messaging_session::send_packet(const std::vector<std::uint8_t>& data) {
-  return send_packet(std::vector<std::uint8_t>(data));
+  return send_packet(std::span<const std::uint8_t>(data));
 }
 
 VoidResult messaging_session::send_packet(std::span<const std::uint8_t> data) {
-  return send_packet(std::vector<std::uint8_t>(data.begin(), data.end()));
+  if (auto r = encoder_.check(data); r.is_err()) return r;
+  const bool owner = on_owner_thread();
+  if (auto a = admit(data.size(), owner); !a.is_ok() || !a.value()) return admitted(a);
+  if (owner) {
+    // The bytes must be copied once anyway: copy them framed into the contiguous buffer.
+    write_queue_->push_copy(encoder_.prefix(data.size()), data);
+    schedule_flush();
+    return ok();
+  }
+  return enqueue(pending_message{encoder_.prefix(data.size()), {data.begin(), data.end()}, {}});
 }
 
 VoidResult messaging_session::send_packet(std::string_view text) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
-  return send_packet(std::vector<std::uint8_t>(p, p + text.size()));
+  return send_packet(std::span<const std::uint8_t>(
+      reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
 VoidResult messaging_session::send_shared(payload_ptr data) {
   if (!data) return error_void(error_codes::invalid_argument, "send_shared: null payload", source);
-  const auto st = state_.load(std::memory_order_acquire);
-  if (st == session_state::disconnecting || st == session_state::disconnected) {
-    return error_void(error_codes::not_connected,
-                      "send to " + remote_endpoint() + ": the session is closed", source);
-  }
   if (auto r = encoder_.check(*data); r.is_err()) return r;
-  out_message msg;
-  msg.prefix = encoder_.prefix(data->size());
-  msg.shared = std::move(data);
-  return enqueue(std::move(msg));
+  const bool owner = on_owner_thread();
+  if (auto a = admit(data->size(), owner); !a.is_ok() || !a.value()) return admitted(a);
+  const auto prefix = encoder_.prefix(data->size());
+  if (owner) {
+    write_queue_->push_shared(prefix, std::move(data));
+    schedule_flush();
+    return ok();
+  }
+  return enqueue(pending_message{prefix, {}, std::move(data)});
 }
 
-VoidResult messaging_session::enqueue(out_message&& msg) {
-  const std::size_t wire = msg.prefix.size + msg.payload().size() + encoder_.suffix().size();
+Result<bool> messaging_session::admit(std::size_t payload_size, bool owner) {
+  if (closed_or_closing()) {
+    return error<bool>(error_codes::not_connected,
+                       "send to " + remote_endpoint() + ": the session is closed", source);
+  }
+  const std::size_t wire = encoder_.prefix(payload_size).size + payload_size +
+                           encoder_.suffix().size();
   const auto& limits = settings_->send_queue;
   // Racing senders may overshoot the mark by at most one message each; the bound still holds.
-  const std::size_t queued = queued_bytes_.load(std::memory_order_relaxed);
+  const std::size_t queued = queued_bytes();
   if (queued > 0 && queued + wire > limits.high_water) {
     hit_high_water_.store(true, std::memory_order_relaxed);
     messages_dropped_.fetch_add(1, std::memory_order_relaxed);
-    if (limits.policy == overflow_policy::drop) return ok();
+    if (limits.policy == overflow_policy::drop) return false;
     auto err = error_info{error_codes::send_queue_full,
                           "send to " + remote_endpoint() + ": " + std::to_string(queued) +
                               " bytes already queued (high-water mark " +
                               std::to_string(limits.high_water) + ")",
                           source, {}};
     if (limits.policy == overflow_policy::close) post_close(err);
-    return err;
+    return Result<bool>(std::move(err));
   }
-  const std::size_t now_queued = queued_bytes_.fetch_add(wire, std::memory_order_relaxed) + wire;
-  if (now_queued >= limits.high_water) hit_high_water_.store(true, std::memory_order_relaxed);
+  if (owner) {
+    owner_queued_.store(owner_queued_.load(std::memory_order_relaxed) + wire,
+                        std::memory_order_relaxed);
+  } else {
+    foreign_queued_.fetch_add(wire, std::memory_order_relaxed);
+  }
+  if (queued + wire >= limits.high_water) hit_high_water_.store(true, std::memory_order_relaxed);
+  return true;
+}
 
-  if (on_owner_thread()) {
-    write_queue_.push_back(std::move(msg));
-    schedule_flush();
-    return ok();
-  }
+VoidResult messaging_session::enqueue(pending_message&& msg) {
   {
     std::lock_guard lock(pending_mutex_);
     pending_.push_back(std::move(msg));
@@ -137,13 +167,26 @@ VoidResult messaging_session::enqueue(out_message&& msg) {
 
 void messaging_session::take_pending() {
   pending_posted_.store(false, std::memory_order_release);
-  std::vector<out_message> taken;
+  std::vector<pending_message> taken;
   {
     std::lock_guard lock(pending_mutex_);
     taken.swap(pending_);
   }
   if (state_.load() == session_state::disconnected) return;
-  for (auto& m : taken) write_queue_.push_back(std::move(m));
+  std::size_t wire = 0;
+  for (const auto& m : taken) {
+    wire += m.prefix.size + (m.shared ? m.shared->size() : m.owned.size()) + encoder_.suffix().size();
+  }
+  foreign_queued_.fetch_sub(wire, std::memory_order_relaxed);
+  owner_queued_.store(owner_queued_.load(std::memory_order_relaxed) + wire,
+                      std::memory_order_relaxed);
+  for (auto& m : taken) {
+    if (m.shared) {
+      write_queue_->push_shared(m.prefix, std::move(m.shared));
+    } else {
+      write_queue_->push_owned(m.prefix, std::move(m.owned));
+    }
+  }
 }
 
 void messaging_session::schedule_flush() {
@@ -167,7 +210,7 @@ void messaging_session::close(std::string_view reason) {
     self->take_pending();
     const auto st = self->state_.load();
     if (st == session_state::disconnected || st == session_state::disconnecting) return;
-    if (self->write_head_ == self->write_queue_.size()) {
+    if (self->write_queue_->empty()) {
       self->close_now(info);
       return;
     }
@@ -200,16 +243,14 @@ void messaging_session::close_now(const error_info& reason) {
   std::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);  // pending waits complete with operation_aborted and see the state
-  write_queue_.clear();
-  write_queue_.shrink_to_fit();
-  write_head_ = 0;
-  write_offset_ = 0;
+  write_queue_->clear();
   closing_reason_.reset();
   {
     std::lock_guard lock(pending_mutex_);
     pending_.clear();
   }
-  queued_bytes_.store(0);
+  owner_queued_.store(0, std::memory_order_relaxed);
+  foreign_queued_.store(0, std::memory_order_relaxed);
   decoder_.reset();
   handler_->on_closed(shared_from_this(), reason);
 }
@@ -271,7 +312,7 @@ session_statistics messaging_session::get_statistics() const {
   s.bytes_sent = bytes_sent_.load(std::memory_order_relaxed);
   s.messages_dropped = messages_dropped_.load(std::memory_order_relaxed);
   s.errors = errors_.load(std::memory_order_relaxed);
-  s.queued_bytes = queued_bytes_.load(std::memory_order_relaxed);
+  s.queued_bytes = queued_bytes();
   s.connected_at = std::chrono::system_clock::time_point(
       std::chrono::system_clock::duration(connected_at_.load(std::memory_order_relaxed)));
   s.last_activity = std::chrono::steady_clock::time_point(

@@ -16,6 +16,7 @@
 #include "network_system/core/error_mapping.h"
 #include "network_system/session/messaging_session.h"
 #include "session/detail/session_handler.h"
+#include "session/detail/write_queue.h"
 
 namespace network_system::session {
 
@@ -43,6 +44,11 @@ thread_buffers& buffers() {
 
 std::chrono::steady_clock::rep steady_now() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+// For counters with a single writer (the owner thread): no locked read-modify-write.
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
 
 void set_int_option(int fd, int level, int name, int value) {
@@ -127,8 +133,8 @@ void messaging_session::on_readable(const std::error_code& ec) {
           return;
         }
         tb.delivery.assign(r.payload.begin(), r.payload.end());
-        messages_received_.fetch_add(1, std::memory_order_relaxed);
-        bytes_received_.fetch_add(r.payload.size(), std::memory_order_relaxed);
+        bump(messages_received_, 1);
+        bump(bytes_received_, r.payload.size());
         handler_->on_message(self, tb.delivery);
         if (state_.load() != session_state::connected) {
           in_read_handler_ = false;
@@ -155,10 +161,11 @@ void messaging_session::on_readable(const std::error_code& ec) {
       }
       return;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    const int err = errno;  // before anything else can overwrite it
+    if (err == EINTR) continue;
+    if (err == EAGAIN || err == EWOULDBLOCK) break;
     in_read_handler_ = false;
-    fail(make_error_info(std::error_code(errno, std::system_category()), "receive from",
+    fail(make_error_info(std::error_code(err, std::system_category()), "receive from",
                          remote_endpoint(), source, error_codes::receive_failed));
     return;
   }
@@ -175,94 +182,44 @@ void messaging_session::do_write() {
   const auto st = state_.load();
   if (st != session_state::connected && st != session_state::disconnecting) return;
   auto& iov = buffers().iov;
-  const auto suffix = encoder_.suffix();
   const int fd = socket_.native_handle();
 
-  while (write_head_ < write_queue_.size()) {
-    // Gather from the first unwritten byte: prefix, payload, suffix of each queued message.
-    std::size_t count = 0;
+  while (!write_queue_->empty()) {
     std::size_t total = 0;
-    std::size_t skip = write_offset_;
-    auto add = [&](const std::uint8_t* p, std::size_t len) {
-      if (skip >= len) {
-        skip -= len;
-        return;
-      }
-      iov[count].iov_base = const_cast<std::uint8_t*>(p + skip);
-      iov[count].iov_len = len - skip;
-      total += len - skip;
-      skip = 0;
-      ++count;
-    };
-    for (std::size_t m = write_head_; m < write_queue_.size() && count + 3 <= max_iov; ++m) {
-      const auto& msg = write_queue_[m];
-      add(msg.prefix.bytes.data(), msg.prefix.size);
-      const auto payload = msg.payload();
-      add(payload.data(), payload.size());
-      add(suffix.data(), suffix.size());
-    }
-    if (count == 0) {  // only empty raw-framed payloads: nothing to put on the wire
-      const std::size_t empties = write_queue_.size() - write_head_;
-      write_head_ = write_queue_.size();
-      write_offset_ = 0;
-      after_written(0, empties);
+    const std::size_t count = write_queue_->gather(iov, total);
+    if (count == 0) {  // only empty raw-framed messages: nothing goes on the wire
+      const auto done = write_queue_->consume(0);
+      after_written(done.payload_bytes, done.messages);
       break;
     }
-
     msghdr mh{};
     mh.msg_iov = iov.data();
     mh.msg_iovlen = count;
     const ssize_t n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
     if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      const int err = errno;  // before anything else can overwrite it
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
         do_wait_write();
         return;
       }
-      fail(make_error_info(std::error_code(errno, std::system_category()), "send to",
+      fail(make_error_info(std::error_code(err, std::system_category()), "send to",
                            remote_endpoint(), source, error_codes::send_failed));
       return;
     }
-
-    // Walk the messages the kernel took (zero-length raw messages complete with no bytes).
-    std::size_t left = static_cast<std::size_t>(n);
-    std::size_t done_messages = 0;
-    std::size_t done_payload = 0;
-    while (write_head_ < write_queue_.size()) {
-      auto& msg = write_queue_[write_head_];
-      const std::size_t rest =
-          msg.prefix.size + msg.payload().size() + suffix.size() - write_offset_;
-      if (left < rest) {
-        write_offset_ += left;
-        break;
-      }
-      left -= rest;
-      ++done_messages;
-      done_payload += msg.payload().size();
-      msg.owned = {};  // release the payload now, not when the queue is compacted
-      msg.shared.reset();
-      write_offset_ = 0;
-      ++write_head_;
-    }
-    queued_bytes_.fetch_sub(static_cast<std::size_t>(n), std::memory_order_relaxed);
-    after_written(done_payload, done_messages);
+    const auto done = write_queue_->consume(static_cast<std::size_t>(n));
+    owner_queued_.store(owner_queued_.load(std::memory_order_relaxed) - static_cast<std::size_t>(n),
+                        std::memory_order_relaxed);
+    after_written(done.payload_bytes, done.messages);
     if (static_cast<std::size_t>(n) < total) {  // the socket buffer is full
       do_wait_write();
       return;
     }
   }
 
-  // Everything written.
-  if (write_queue_.capacity() > 256) {
-    std::vector<out_message>().swap(write_queue_);
-  } else {
-    write_queue_.clear();
-  }
-  write_head_ = 0;
-  write_offset_ = 0;
   if (state_.load() == session_state::disconnecting) {
     take_pending();
-    if (write_queue_.empty()) {
+    if (write_queue_->empty()) {
       auto reason = closing_reason_ ? *closing_reason_
                                     : error_info{error_codes::session_closed, "closed", source, {}};
       close_now(reason);
@@ -274,18 +231,12 @@ void messaging_session::do_write() {
 
 void messaging_session::after_written(std::size_t payload_bytes, std::size_t messages) {
   if (messages > 0) {
-    messages_sent_.fetch_add(messages, std::memory_order_relaxed);
-    bytes_sent_.fetch_add(payload_bytes, std::memory_order_relaxed);
+    bump(messages_sent_, messages);
+    bump(bytes_sent_, payload_bytes);
     last_activity_.store(steady_now(), std::memory_order_relaxed);
   }
-  // Compact the queue once the written part dominates, so it does not grow without bound
-  // while the peer reads slowly.
-  if (write_head_ > 64 && write_head_ * 2 > write_queue_.size()) {
-    write_queue_.erase(write_queue_.begin(), write_queue_.begin() + static_cast<std::ptrdiff_t>(write_head_));
-    write_head_ = 0;
-  }
   if (hit_high_water_.load(std::memory_order_relaxed) &&
-      queued_bytes_.load(std::memory_order_relaxed) <= settings_->send_queue.low_water &&
+      queued_bytes() <= settings_->send_queue.low_water &&
       hit_high_water_.exchange(false, std::memory_order_relaxed) &&
       state_.load() == session_state::connected) {
     handler_->on_drained(shared_from_this());
@@ -327,7 +278,7 @@ void messaging_session::on_idle_timer(const std::error_code& ec) {
   if (st == session_state::disconnecting) {
     auto reason = closing_reason_ ? *closing_reason_
                                   : error_info{error_codes::session_closed, "closed", source, {}};
-    reason.details = "linger timeout: " + std::to_string(queued_bytes_.load()) +
+    reason.details = "linger timeout: " + std::to_string(queued_bytes()) +
                      " queued bytes discarded";
     close_now(reason);
     return;
@@ -351,7 +302,7 @@ void messaging_session::on_idle_timer(const std::error_code& ec) {
 
 void messaging_session::fail(const error_info& reason) {
   if (state_.load() == session_state::disconnected) return;
-  errors_.fetch_add(1, std::memory_order_relaxed);
+  bump(errors_, 1);
   handler_->on_error(shared_from_this(), reason);
   close_now(reason);
 }

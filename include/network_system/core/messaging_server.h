@@ -2,7 +2,7 @@
 // messaging_server: a message-framed TCP server with sessions (SPEC §5–7).
 //
 //   auto server = std::make_shared<network_system::core::messaging_server>("echo");
-//   server->set_receive_callback([](auto session, const std::vector<uint8_t>& data) {
+//   server->set_receive_callback([](const auto& session, const std::vector<uint8_t>& data) {
 //     session->send_packet(data);
 //   });
 //   if (auto r = server->start_server(0); r.is_err()) { ... r.error().message ... }
@@ -53,19 +53,25 @@ struct server_statistics {
 class messaging_server : public std::enable_shared_from_this<messaging_server> {
  public:
   using session_ptr = std::shared_ptr<session::messaging_session>;
+  // Callbacks take the session by const reference: a lambda may take it by value
+  // (`[](auto s, ...)`, a reference-count increment per call) or by reference
+  // (`[](const auto& s, ...)`, none) and keep a copy when it needs one.
+
   /// A complete message. `data` is valid during the call only; copy what you keep.
-  using receive_callback_t = std::function<void(session_ptr, const std::vector<std::uint8_t>&)>;
+  using receive_callback_t =
+      std::function<void(const session_ptr&, const std::vector<std::uint8_t>&)>;
   /// A session is connected and reading (before its first receive callback).
-  using connection_callback_t = std::function<void(session_ptr)>;
+  using connection_callback_t = std::function<void(const session_ptr&)>;
   /// A session closed; `reason.code` says why: connection_closed (peer EOF), connection_reset,
   /// message_too_large, message_truncated, session_expired, session_closed
   /// (disconnect_session/close), server_stopped, send_queue_full (policy close), ...
-  using disconnection_callback_t = std::function<void(session_ptr, const error_info& reason)>;
+  using disconnection_callback_t =
+      std::function<void(const session_ptr&, const error_info& reason)>;
   /// An error: a session closing because of one (session set; the disconnection callback
   /// follows), or a server-level error such as accept_failed (session null).
-  using error_callback_t = std::function<void(session_ptr, const error_info&)>;
+  using error_callback_t = std::function<void(const session_ptr&, const error_info&)>;
   /// A session's send queue fell below send_queue.low_water after reaching high_water.
-  using drain_callback_t = std::function<void(session_ptr)>;
+  using drain_callback_t = std::function<void(const session_ptr&)>;
 
   explicit messaging_server(std::string server_id);
   messaging_server(std::string server_id, server_config config);

@@ -7,6 +7,7 @@
 // Thread-safety: a Result is a plain value type; distinct objects may be used from distinct
 // threads freely, one object follows the usual rules for standard library values.
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -49,19 +50,19 @@ class Result<void> {
   using value_type = void;
 
   Result() = default;
-  Result(error_info err) : has_error_(true), error_(std::move(err)) {}
+  Result(error_info err) : error_(std::move(err)) {}
 
-  [[nodiscard]] bool is_ok() const noexcept { return !has_error_; }
-  [[nodiscard]] bool is_err() const noexcept { return has_error_; }
+  [[nodiscard]] bool is_ok() const noexcept { return !error_.has_value(); }
+  [[nodiscard]] bool is_err() const noexcept { return error_.has_value(); }
   explicit operator bool() const noexcept { return is_ok(); }
 
   /// No-op on success; throws bad_result_access on an error result.
   void value() const {
-    if (has_error_) throw bad_result_access(error_.message);
+    if (error_) throw bad_result_access(error_->message);
   }
   const error_info& error() const {
-    if (!has_error_) throw bad_result_access("Result::error() called on a value");
-    return error_;
+    if (!error_) throw bad_result_access("Result::error() called on a value");
+    return *error_;
   }
 
   /// f() -> Result<U>.
@@ -69,7 +70,7 @@ class Result<void> {
   auto and_then(F&& f) const {
     using R = std::invoke_result_t<F>;
     static_assert(detail::is_result<R>::value, "and_then: f must return a Result");
-    return is_ok() ? std::forward<F>(f)() : R(error_);
+    return is_ok() ? std::forward<F>(f)() : R(*error_);
   }
 
   /// f() -> U.
@@ -77,23 +78,23 @@ class Result<void> {
   auto map(F&& f) const {
     using U = std::invoke_result_t<F>;
     if constexpr (std::is_void_v<U>) {
-      if (is_err()) return Result<void>(error_);
+      if (is_err()) return Result<void>(*error_);
       std::forward<F>(f)();
       return Result<void>();
     } else {
-      return is_ok() ? Result<U>(std::forward<F>(f)()) : Result<U>(error_);
+      return is_ok() ? Result<U>(std::forward<F>(f)()) : Result<U>(*error_);
     }
   }
 
   /// f(const error_info&) -> Result<void>.
   template <typename F>
   Result or_else(F&& f) const {
-    return is_err() ? Result(std::forward<F>(f)(error_)) : *this;
+    return is_err() ? Result(std::forward<F>(f)(*error_)) : *this;
   }
 
  private:
-  bool has_error_ = false;
-  error_info error_;
+  // Empty on success, so an ok() result costs no string construction (hot send paths).
+  std::optional<error_info> error_;
 };
 
 template <typename T>

@@ -44,6 +44,7 @@ namespace network_system::session {
 
 namespace detail {
 class session_handler;
+class write_queue;
 }
 
 enum class session_state : std::uint8_t { connecting, connected, disconnecting, disconnected };
@@ -127,7 +128,10 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   VoidResult send_shared(payload_ptr data);
 
   /// Bytes accepted by send_packet and not yet written to the socket.
-  [[nodiscard]] std::size_t queued_bytes() const noexcept { return queued_bytes_.load(); }
+  [[nodiscard]] std::size_t queued_bytes() const noexcept {
+    return owner_queued_.load(std::memory_order_relaxed) +
+           foreign_queued_.load(std::memory_order_relaxed);
+  }
 
   // --- closing (any thread) ---------------------------------------------------------------
   /// Closes the session gracefully: stops reading, writes what is already queued (for at most
@@ -165,20 +169,20 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   [[nodiscard]] asio::io_context& context() noexcept { return *context_; }
 
  private:
-  struct out_message {
+  // A message sent from another thread, waiting to be handed to the owner thread.
+  struct pending_message {
+    protocol::framing::frame_prefix prefix;
     std::vector<std::uint8_t> owned;
     payload_ptr shared;
-    protocol::framing::frame_prefix prefix;
-    [[nodiscard]] std::span<const std::uint8_t> payload() const noexcept {
-      return shared ? std::span<const std::uint8_t>(*shared) : std::span<const std::uint8_t>(owned);
-    }
   };
   struct extras {  // created on first use: most sessions carry no data or groups
     std::map<std::string, std::any, std::less<>> data;
     std::set<std::string, std::less<>> groups;
   };
 
-  VoidResult enqueue(out_message&& msg);
+  /// Back-pressure and state check: true = queue it, false = drop it (policy drop), error.
+  Result<bool> admit(std::size_t payload_size, bool owner_thread);
+  VoidResult enqueue(pending_message&& msg);
   [[nodiscard]] bool on_owner_thread() const noexcept;
   void schedule_flush();
   void take_pending();
@@ -190,6 +194,7 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   void do_wait_write();
   void on_writable(const std::error_code& ec);
   void after_written(std::size_t payload_bytes, std::size_t messages);
+  [[nodiscard]] bool closed_or_closing() const noexcept;
   void arm_idle_timer(std::chrono::steady_clock::duration after);
   void on_idle_timer(const std::error_code& ec);
   void fail(const error_info& reason);
@@ -210,9 +215,7 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   std::atomic<session_state> state_{session_state::connecting};
 
   // Owner thread only.
-  std::vector<out_message> write_queue_;
-  std::size_t write_head_ = 0;    // first message not fully written
-  std::size_t write_offset_ = 0;  // bytes of write_queue_[write_head_] already written
+  std::unique_ptr<detail::write_queue> write_queue_;
   bool read_armed_ = false;
   bool write_armed_ = false;
   bool in_read_handler_ = false;
@@ -220,19 +223,23 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   std::unique_ptr<asio::steady_timer> idle_timer_;  // idle timeout, and the linger of close()
   std::unique_ptr<error_info> closing_reason_;      // set while a graceful close() drains
 
-  // Any thread.
-  std::atomic<std::size_t> queued_bytes_{0};
+  // Bytes queued and not yet written, in two counters so that the owner thread never needs a
+  // locked read-modify-write: owner_queued_ is written only by the owner thread;
+  // foreign_queued_ counts what other threads queued until the owner takes it over.
+  std::atomic<std::size_t> owner_queued_{0};
+  std::atomic<std::size_t> foreign_queued_{0};
   std::mutex pending_mutex_;  // sends from threads other than the owner
-  std::vector<out_message> pending_;
+  std::vector<pending_message> pending_;
   std::atomic<bool> pending_posted_{false};
   std::atomic<bool> hit_high_water_{false};
 
+  // Written by the owner thread only (single writer: plain load + store), read by anyone.
   std::atomic<std::uint64_t> messages_received_{0};
   std::atomic<std::uint64_t> bytes_received_{0};
   std::atomic<std::uint64_t> messages_sent_{0};
   std::atomic<std::uint64_t> bytes_sent_{0};
-  std::atomic<std::uint64_t> messages_dropped_{0};
   std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::uint64_t> messages_dropped_{0};  // any thread
   std::atomic<std::chrono::system_clock::rep> connected_at_{0};
   std::atomic<std::chrono::steady_clock::rep> last_activity_{0};
 

@@ -28,7 +28,7 @@ bool ends_early(std::string_view body, std::string_view delim) noexcept {
 
 frame_encoder::frame_encoder(framing_config cfg) : cfg_(std::move(cfg)) {}
 
-VoidResult frame_encoder::check(std::span<const std::uint8_t> payload) const {
+VoidResult frame_encoder::check_slow(std::span<const std::uint8_t> payload) const {
   if (payload.size() > cfg_.max_message_size) {
     return error_void(error_codes::message_too_large,
                       "send: message of " + std::to_string(payload.size()) +
@@ -44,17 +44,6 @@ VoidResult frame_encoder::check(std::span<const std::uint8_t> payload) const {
     }
   }
   return ok();
-}
-
-frame_prefix frame_encoder::prefix(std::size_t payload_size) const noexcept {
-  frame_prefix p;
-  if (cfg_.kind == framing_kind::length_prefixed) {
-    const auto n = static_cast<std::uint32_t>(payload_size);
-    p.bytes = {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
-               static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
-    p.size = length_prefix_size;
-  }
-  return p;
 }
 
 std::span<const std::uint8_t> frame_encoder::suffix() const noexcept {

@@ -28,9 +28,22 @@ class frame_encoder {
   /// Checks that `payload` can be sent: message_too_large above max_message_size;
   /// invalid_message for a delimiter-framed payload that contains the delimiter (the peer
   /// would see two messages).
-  [[nodiscard]] VoidResult check(std::span<const std::uint8_t> payload) const;
+  [[nodiscard]] VoidResult check(std::span<const std::uint8_t> payload) const {
+    // Inline fast path: every send goes through here.
+    if (payload.size() <= cfg_.max_message_size && cfg_.kind != framing_kind::delimiter) return {};
+    return check_slow(payload);
+  }
 
-  [[nodiscard]] frame_prefix prefix(std::size_t payload_size) const noexcept;
+  [[nodiscard]] frame_prefix prefix(std::size_t payload_size) const noexcept {
+    frame_prefix p;
+    if (cfg_.kind == framing_kind::length_prefixed) {
+      const auto n = static_cast<std::uint32_t>(payload_size);
+      p.bytes = {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+                 static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+      p.size = length_prefix_size;
+    }
+    return p;
+  }
   /// The bytes that follow each payload: the delimiter for delimiter framing, else empty.
   [[nodiscard]] std::span<const std::uint8_t> suffix() const noexcept;
 
@@ -40,6 +53,8 @@ class frame_encoder {
   [[nodiscard]] const framing_config& config() const noexcept { return cfg_; }
 
  private:
+  [[nodiscard]] VoidResult check_slow(std::span<const std::uint8_t> payload) const;
+
   framing_config cfg_;
 };
 
