@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# The loopback benchmarks of issue 3 (what `make bench` runs). Builds nothing: it expects a
+# build tree configured with -DCMAKE_BUILD_TYPE=Release -DNETWORK_BUILD_BENCHMARKS=ON.
+#
+#   scripts/bench.sh [BUILD_DIR]          # default: $BENCH_BUILD_DIR or build-bench
+#
+# Every workload runs against our echo server (A: `nsys serve --threads 1`, the library's
+# messaging_server) and the reference (B: benchmarks/reference/epoll_echo_server, raw epoll, one
+# thread), alternating A/B round by round, server pinned to CPU 0 and load generator (`nsys
+# bench`, raw epoll, one thread) to CPU 1. Results are ratios ours / reference from the same run
+# (SPEC §10): this machine is shared and absolute numbers drift.
+#
+# Writes bench-results/<stamp>.{json,md} and bench-results/latest.{json,md}, prints the table.
+# Exit code 1 when an echo was lost or corrupted (the figures would mean nothing); missed
+# performance targets are reported, not failed (BENCH_STRICT=1 fails on them too).
+#
+# Knobs (environment): BENCH_ROUNDS (3), BENCH_SECONDS per run (4), BENCH_WARMUP (0.5),
+# BENCH_IDLE_CONNS (10000), BENCH_IDLE_ROUNDS (2), BENCH_MICRO_MIN_TIME (0.2), BENCH_OUT_DIR.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-${BENCH_BUILD_DIR:-$root/build-bench}}
+rounds=${BENCH_ROUNDS:-3}
+seconds=${BENCH_SECONDS:-4}
+warmup=${BENCH_WARMUP:-0.5}
+idle_conns=${BENCH_IDLE_CONNS:-10000}
+idle_rounds=${BENCH_IDLE_ROUNDS:-2}
+micro_min_time=${BENCH_MICRO_MIN_TIME:-0.2}
+out_dir=${BENCH_OUT_DIR:-$root/bench-results}
+
+nsys=$build/tools/nsys/nsys
+reference=$build/benchmarks/epoll_echo_server
+micro=$build/benchmarks/micro_benchmarks
+report=$build/benchmarks/bench_report
+for exe in "$nsys" "$reference" "$micro" "$report"; do
+  if [[ ! -x "$exe" ]]; then
+    echo "bench: $exe is missing. Configure and build first:" >&2
+    echo "  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \\" >&2
+    echo "    -DNETWORK_BUILD_BENCHMARKS=ON -DNETWORK_BUILD_TESTS=OFF" >&2
+    echo "  cmake --build build-bench" >&2
+    exit 1
+  fi
+done
+
+# Server on CPU 0, generator on CPU 1; on a single-CPU machine both share CPU 0 (said in the table).
+server_cpu=0
+client_cpu=1
+if (( $(nproc) < 2 )); then client_cpu=0; fi
+# 10,000 idle connections need 10,000 descriptors on each side (separate processes).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if (( $(ulimit -n) < idle_conns + 100 )); then
+  echo "bench: descriptor limit $(ulimit -n) < $idle_conns idle connections; using fewer" >&2
+  idle_conns=$(( $(ulimit -n) - 100 ))
+fi
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+tmp=$(mktemp -d)
+records=$tmp/records.jsonl
+: >"$records"
+declare -A srv_pid=() srv_port=()
+errors_seen=0
+
+cleanup() {
+  for kind in "${!srv_pid[@]}"; do
+    kill -KILL "${srv_pid[$kind]}" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+say() { printf '%s\n' "$*" >&2; }
+
+json_number() {  # json_number KEY JSON -> the first numeric value of "KEY"
+  { grep -o "\"$1\":[0-9.e+-]*" <<<"$2" || true; } | head -n1 | cut -d: -f2
+}
+
+# start_server ours|reference: starts it pinned to the server CPU; sets srv_pid/srv_port.
+start_server() {
+  local kind=$1 log=$tmp/$1.out
+  if [[ $kind == ours ]]; then
+    taskset -c "$server_cpu" "$nsys" serve --proto tcp --port 0 --bind 127.0.0.1 --threads 1 \
+      --max-connections 20000 >"$log" 2>"$tmp/$kind.err" &
+  else
+    taskset -c "$server_cpu" "$reference" --port 0 --bind 127.0.0.1 >"$log" 2>"$tmp/$kind.err" &
+  fi
+  srv_pid[$kind]=$!
+  local port=""
+  for _ in $(seq 100); do
+    port=$(grep -oE '(port=|listening on .*:)[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
+    [[ -n "$port" ]] && break
+    if ! kill -0 "${srv_pid[$kind]}" 2>/dev/null; then
+      say "bench: $kind server died: $(cat "$tmp/$kind.err")"
+      exit 1
+    fi
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || { say "bench: $kind server printed no port within 10 s"; exit 1; }
+  srv_port[$kind]=$port
+}
+
+stop_server() {
+  local kind=$1 pid=${srv_pid[$1]}
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "srv_pid[$kind]"
+  if [[ $kind == ours ]]; then
+    local summary
+    summary=$(grep '^summary:' "$tmp/ours.out" || echo "summary: (none)")
+    say "    nsys serve $summary"
+  fi
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+
+# record WORKLOAD SERVER ROUND EXTRA_JSON RESULT_JSON
+record() {
+  local result=${5:-}
+  [[ $result == \{* ]] || result='{"errors":1,"error_samples":["nsys bench gave no result"]}'
+  printf '{"workload":"%s","server":"%s","round":%d%s,"result":%s}\n' \
+    "$1" "$2" "$3" "$4" "$result" >>"$records"
+  local errors
+  errors=$(json_number errors "$result")
+  if [[ ${errors:-1} != 0 ]]; then
+    errors_seen=1
+    say "    ERRORS: $(grep -o '"error_samples":\[[^]]*\]' <<<"$result" || true)"
+  fi
+}
+
+# run_echo ID SERVER ROUND ARGS...: one nsys bench run, recorded.
+run_echo() {
+  local id=$1 kind=$2 round=$3
+  shift 3
+  local limit
+  limit=$(awk -v s="$seconds" -v w="$warmup" 'BEGIN {printf "%d", s + w + 30}')
+  local out rc=0
+  out=$(timeout "$limit" taskset -c "$client_cpu" "$nsys" bench --proto tcp --host 127.0.0.1 \
+          --port "${srv_port[$kind]}" --duration "$seconds" --warmup "$warmup" --json \
+          --no-progress "$@" 2>"$tmp/bench.err") || rc=$?
+  [[ $rc -eq 0 ]] || say "    nsys bench exited $rc: $(cat "$tmp/bench.err")"
+  record "$id" "$kind" "$round" "" "$out"
+  local rate p50
+  rate=$(json_number msg_per_s "$out"); [[ -n "$rate" ]] || rate=$(json_number conn_per_s "$out")
+  p50=$(json_number p50 "$out")
+  printf '  w%s round %d/%d %-9s %12.0f /s   p50 %8.1f us\n' "$id" "$round" "$rounds" "$kind" \
+    "${rate:-0}" "${p50:-0}" >&2
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+started=$(date +%s)
+say "bench: $build, $rounds rounds x ${seconds}s (+${warmup}s warm-up) per workload and server"
+say "bench: server on CPU $server_cpu, generator on CPU $client_cpu; load average $load_before"
+
+declare -A args=(
+  [1]="--conns 1 --window 1 --size 64"
+  [2]="--conns 1 --window 256 --size 64"
+  [3]="--conns 64 --window 256 --size 64"
+  [4]="--conns 64 --window 256 --size 1024"
+  [5]="--conns 64 --window 16 --size 8192"
+  [6]="--connect-rate --conns 16 --size 64"
+)
+start_server ours
+start_server reference
+for id in 1 2 3 4 5 6; do
+  for (( r = 1; r <= rounds; r++ )); do
+    # A then B on odd rounds, B then A on even ones, so that drift hits both alike.
+    order="ours reference"
+    (( r % 2 == 0 )) && order="reference ours"
+    for kind in $order; do
+      # shellcheck disable=SC2086
+      run_echo "$id" "$kind" "$r" ${args[$id]}
+    done
+  done
+done
+stop_server ours
+stop_server reference
+
+# Workload 7: a fresh server per round; its RSS with no connection, holding them, and after.
+hold=3
+for (( r = 1; r <= idle_rounds; r++ )); do
+  order="ours reference"
+  (( r % 2 == 0 )) && order="reference ours"
+  for kind in $order; do
+    start_server "$kind"
+    pid=${srv_pid[$kind]}
+    base_fds=$(fd_count "$pid")
+    before=$(rss_kb "$pid")
+    taskset -c "$client_cpu" "$nsys" bench --proto tcp --host 127.0.0.1 \
+      --port "${srv_port[$kind]}" --idle-conns "$idle_conns" --batch 500 --hold "$hold" \
+      --connect-timeout 10 --json --no-progress >"$tmp/idle.json" 2>"$tmp/bench.err" &
+    bench_pid=$!
+    # Measure once the server holds every connection (it has accepted them all), within 20 s.
+    for _ in $(seq 200); do
+      (( $(fd_count "$pid") >= base_fds + idle_conns )) && break
+      kill -0 "$bench_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    sleep 0.5  # the sessions of the last connections accepted start up
+    held_fds=$(( $(fd_count "$pid") - base_fds ))
+    hold_kb=$(rss_kb "$pid")
+    rc=0
+    wait "$bench_pid" || rc=$?
+    [[ $rc -eq 0 ]] || say "    nsys bench exited $rc: $(cat "$tmp/bench.err")"
+    for _ in $(seq 50); do (( $(fd_count "$pid") <= base_fds )) && break; sleep 0.1; done
+    after=$(rss_kb "$pid")
+    rss_fields=",\"conns\":$held_fds,\"rss_before_kb\":$before"
+    rss_fields+=",\"rss_hold_kb\":$hold_kb,\"rss_after_kb\":$after"
+    record 7 "$kind" "$r" "$rss_fields" "$(cat "$tmp/idle.json")"
+    printf '  w7 round %d/%d %-9s RSS %6d KiB idle, %6d KiB with %d connections, %6d KiB after\n' \
+      "$r" "$idle_rounds" "$kind" "$before" "$hold_kb" "$held_fds" "$after" >&2
+    stop_server "$kind"
+  done
+done
+
+say "bench: micro-benchmarks (CPU cost, in memory)"
+taskset -c "$client_cpu" "$micro" --benchmark_min_time="$micro_min_time" \
+  --benchmark_out="$tmp/micro.json" --benchmark_out_format=json >"$tmp/micro.txt" 2>&1 ||
+  {
+    say "bench: micro-benchmarks failed: $(tail -5 "$tmp/micro.txt")"
+    echo '{}' >"$tmp/micro.json"
+  }
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+elapsed=$(( $(date +%s) - started ))
+model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo | tr -d '"\\')
+setup="ours = nsys serve --threads 1 (messaging_server echo, 1 I/O thread); reference ="
+setup+=" epoll_echo_server (raw epoll, 1 thread); server on CPU $server_cpu, nsys bench (raw-epoll"
+setup+=" generator, 1 thread) on CPU $client_cpu; medians of $rounds rounds of ${seconds} s after"
+setup+=" ${warmup} s warm-up (workload 7: $idle_rounds rounds, $idle_conns connections), A/B"
+setup+=" alternating; ratio = ours / reference"
+note="Workload 1 compares p50 latency (lower is better: target ours ≤ 1.1× the reference);"
+note+=" workloads 2–6 compare throughput (higher is better). Workload 7 is the server's resident"
+note+=" memory (VmRSS) per idle connection while holding them, and with no connection; its"
+note+=" targets are absolute, for ours. MB/s counts echoed payload bytes once."
+cat >"$tmp/meta.json" <<EOF
+{
+  "title": "network_system loopback benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')",
+  "date": "$(date -u '+%Y-%m-%dT%H:%M:%SZ')",
+  "setup": "$setup",
+  "machine": "$(nproc) CPUs, ${model:-unknown CPU}, Linux $(uname -r)",
+  "load_before": "$load_before (1/5/15-min load average)",
+  "load_after": "$load_after after ${elapsed} s",
+  "command": "make bench  (scripts/bench.sh $(basename "$build"))",
+  "notes": [
+    "$note",
+    "Every echoed byte is checked by the generator (sequence number and pattern per connection)."
+  ]
+}
+EOF
+
+mkdir -p "$out_dir"
+cat >"$tmp/workloads.json" <<'EOF'
+[
+  {"id": "1", "title": "ping-pong, 1 conn, 64 B", "metric": "latency_p50",
+   "target": {"kind": "max_ratio", "value": 1.1, "text": "p50 ≤ 1.1×"}},
+  {"id": "2", "title": "pipelined W=256, 1 conn, 64 B", "metric": "msg_per_s",
+   "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}},
+  {"id": "3", "title": "pipelined W=256, 64 conns, 64 B", "metric": "msg_per_s",
+   "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}},
+  {"id": "4", "title": "pipelined W=256, 64 conns, 1 KiB", "metric": "msg_per_s",
+   "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}},
+  {"id": "5", "title": "pipelined W=16, 64 conns, 8 KiB", "metric": "msg_per_s",
+   "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}},
+  {"id": "6", "title": "connection rate: connect, 1 echo, close (16 loops)", "metric": "conn_per_s",
+   "target": {"kind": "none", "text": "(reported)"}},
+  {"id": "7", "title": "idle connections: server RSS", "metric": "rss_per_conn",
+   "target": {"kind": "rss", "max_per_conn_bytes": 2048, "max_idle_bytes": 10000000,
+              "text": "≤ 2 KiB/conn, < 10 MB idle"}}
+]
+EOF
+echo
+"$report" --workloads "$tmp/workloads.json" --records "$records" --micro "$tmp/micro.json" \
+  --meta "$tmp/meta.json" --out-json "$out_dir/$stamp.json" --out-md "$out_dir/$stamp.md"
+cp "$out_dir/$stamp.json" "$out_dir/latest.json"
+cp "$out_dir/$stamp.md" "$out_dir/latest.md"
+echo
+echo "bench: wrote $out_dir/$stamp.md and .json (also latest.md / latest.json) in ${elapsed} s"
+
+if (( errors_seen )); then
+  echo "bench: FAILED: echoes were lost or corrupted (see above); the figures are not valid" >&2
+  exit 1
+fi
+if [[ ${BENCH_STRICT:-0} == 1 ]] && grep -q '\*\*no\*\*' "$out_dir/$stamp.md"; then
+  echo "bench: some targets were not met (BENCH_STRICT=1)" >&2
+  exit 1
+fi

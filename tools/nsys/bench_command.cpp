@@ -1,0 +1,105 @@
+#include "bench_command.h"
+
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "connect_rate.h"
+#include "idle_hold.h"
+#include "load_generator.h"
+#include "net_util.h"
+#include "report.h"
+
+namespace nsys {
+
+CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
+  auto* cmd = app.add_subcommand(
+      "bench",
+      "Load generator: N connections keep W messages of B bytes in flight to an echo server,\n"
+      "check every echoed byte and report msg/s, MB/s and latency percentiles");
+  cmd->add_option("--proto", opt.proto, "Protocol")
+      ->check(CLI::IsMember({"tcp"}))
+      ->capture_default_str();
+  cmd->add_option("--host", opt.host, "Server host name or address")->capture_default_str();
+  cmd->add_option("--port", port, "Server port")->required()->check(CLI::Range(1, 65535));
+  cmd->add_option("--conns", opt.conns, "Connections (parallel loops with --connect-rate)")
+      ->check(CLI::Range(1, 100'000))
+      ->capture_default_str();
+  cmd->add_option("--size", opt.size, "Payload bytes per message")
+      ->check(CLI::Range(1, 16 * 1024 * 1024))
+      ->capture_default_str();
+  cmd->add_option("--window", opt.window, "Messages in flight per connection (1 = ping-pong)")
+      ->check(CLI::Range(1, 65'536))
+      ->capture_default_str();
+  cmd->add_option("--duration", opt.duration, "Seconds to measure")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--warmup", opt.warmup, "Seconds of traffic before measuring")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
+  cmd->add_option("--framing", opt.framing,
+                  "What the server speaks: length (4-byte prefix), raw (echoes bytes as read;\n"
+                  "we send length-prefixed messages), line ('\\n'-ended)")
+      ->check(CLI::IsMember({"length", "raw", "line"}))
+      ->capture_default_str();
+  cmd->add_flag("--json", opt.json, "Print one JSON object instead of the table");
+  auto* rate = cmd->add_flag("--connect-rate", opt.connect_rate,
+                             "Workload: connect, one echo of --size bytes, close, repeat "
+                             "(--conns loops in parallel); reports connections/s");
+  auto* idle = cmd->add_option("--idle-conns", opt.idle_conns,
+                               "Workload: open N idle connections, hold them --hold s, close")
+                   ->check(CLI::Range(1, 1'000'000));
+  rate->excludes(idle);
+  cmd->add_option("--hold", opt.hold, "Seconds to hold the idle connections")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--batch", opt.batch, "Idle connections opened at a time")
+      ->check(CLI::Range(1, 100'000))
+      ->capture_default_str();
+  cmd->add_option("--connect-timeout", opt.connect_timeout, "Seconds to wait for a connect")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
+  cmd->add_option("--pin-cpu", opt.pin_cpu, "Run the generator on this CPU only")
+      ->check(CLI::Range(0, 1023));
+  cmd->add_flag("!--no-progress", opt.progress,
+                "No live progress line (it shows on a terminal only)");
+  return cmd;
+}
+
+int run_bench(bench_options opt, int port) {
+  opt.port = static_cast<std::uint16_t>(port);
+  ::signal(SIGPIPE, SIG_IGN);  // a server that resets is an error to count, not a crash
+  try {
+    const auto fd_limit = raise_fd_limit();
+    const std::size_t need = (opt.idle_conns ? opt.idle_conns : opt.conns) + 16;
+    if (fd_limit < need) {
+      throw fatal_error(std::to_string(need) + " descriptors needed, the limit is " +
+                        std::to_string(fd_limit) + " (ulimit -Hn)");
+    }
+    if (opt.pin_cpu >= 0) pin_to_cpu(opt.pin_cpu);
+    const auto to = resolve(opt.host, opt.port);
+    bench_result r;
+    if (opt.connect_rate) {
+      r = run_connect_rate(opt, to);
+    } else if (opt.idle_conns > 0) {
+      r = run_idle_hold(opt, to);
+    } else {
+      r = run_echo_load(opt, to);
+      if (r.messages == 0 && r.errors == 0) r.add_error("no echo came back in the measured time");
+    }
+    if (opt.json) {
+      std::printf("%s\n", to_json(opt, r).dump().c_str());
+      std::fflush(stdout);
+    } else {
+      print_table(opt, r);
+    }
+    return r.errors == 0 ? 0 : 1;
+  } catch (const fatal_error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "nsys bench: error: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace nsys

@@ -1,0 +1,56 @@
+#pragma once
+// What `nsys bench` is asked to do, and what it measured.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "histogram.h"
+#include "payload.h"
+
+namespace nsys {
+
+struct bench_options {
+  std::string proto = "tcp";
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::size_t conns = 1;
+  std::size_t size = 64;
+  std::size_t window = 1;
+  double duration = 5.0;  ///< seconds of measurement
+  double warmup = 0.0;    ///< seconds of traffic before measuring
+  std::string framing = "length";
+  bool json = false;
+  bool connect_rate = false;
+  std::size_t idle_conns = 0;
+  double hold = 5.0;
+  std::size_t batch = 500;  ///< idle connections opened per batch
+  double connect_timeout = 5.0;
+  int pin_cpu = -1;
+  bool progress = true;  ///< live progress line (only on a terminal anyway)
+
+  [[nodiscard]] wire_framing wire() const {
+    return framing == "line" ? wire_framing::line : wire_framing::length;
+  }
+};
+
+/// What a workload measured. Counters cover the measured interval (after warm-up).
+struct bench_result {
+  std::string workload;        ///< "echo", "connect_rate" or "idle"
+  std::string target;          ///< "127.0.0.1:5555"
+  double seconds = 0;          ///< the measured interval
+  std::uint64_t messages = 0;  ///< echoes received and verified
+  std::uint64_t payload_bytes = 0;
+  std::uint64_t connections = 0;  ///< connect_rate: completed cycles; idle: connections opened
+  double open_seconds = 0;        ///< idle: time to open them all
+  latency_histogram latency;      ///< echo: send → echo; connect_rate: connect → echo verified
+  std::uint64_t errors = 0;
+  std::vector<std::string> error_samples;  ///< the first few errors, for the report
+
+  void add_error(std::string what) {
+    ++errors;
+    if (error_samples.size() < 5) error_samples.push_back(std::move(what));
+  }
+};
+
+}  // namespace nsys

@@ -1,0 +1,268 @@
+#include "load_generator.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "connector.h"
+#include "progress.h"
+
+namespace nsys {
+
+namespace {
+
+constexpr std::size_t read_chunk = 64 * 1024;
+constexpr int reads_per_event = 4;  // then let other connections have their turn
+constexpr std::int64_t drain_timeout_ns = 2'000'000'000;
+
+struct echo_conn {
+  int fd = -1;
+  std::uint32_t id = 0;
+  std::uint64_t next_send = 0;  // sequence number of the next message to send
+  std::uint64_t next_recv = 0;  // sequence number of the next echo expected
+  std::unique_ptr<std::uint8_t[]> in;
+  std::size_t in_cap = 0;
+  std::size_t in_len = 0;
+  std::vector<std::uint8_t> out;  // bytes not yet taken by the socket
+  std::size_t out_off = 0;
+  std::vector<std::int64_t> sent_at;  // send time of message seq at [seq % window]
+  bool want_write = false;
+  bool alive = true;
+};
+
+class echo_run {
+ public:
+  echo_run(const bench_options& opt, const endpoint& to)
+      : opt_(opt), to_(to), pattern_(opt.size, opt.wire()), progress_(opt.progress && !opt.json) {}
+
+  bench_result run();
+
+ private:
+  void fill(echo_conn& c, std::int64_t now);
+  void flush(echo_conn& c);
+  void on_readable(echo_conn& c);
+  void parse(echo_conn& c, std::int64_t now);
+  void drop(echo_conn& c, const std::string& why);
+  void set_write_interest(echo_conn& c, bool on);
+  void show_progress(std::int64_t now);
+
+  const bench_options& opt_;
+  const endpoint& to_;
+  message_pattern pattern_;
+  progress_line progress_;
+  bench_result result_;
+  std::vector<echo_conn> conns_;
+  int ep_ = -1;
+  std::size_t alive_ = 0;
+  bool measuring_ = false;  // past the warm-up
+  bool stopping_ = false;   // past the deadline: no new messages, wait for the echoes
+  std::int64_t start_ns_ = 0;
+  std::uint64_t echoes_total_ = 0;  // for the progress line, warm-up included
+  std::uint64_t echoes_at_last_show_ = 0;
+  std::int64_t last_show_ns_ = 0;
+};
+
+void echo_run::set_write_interest(echo_conn& c, bool on) {
+  if (c.want_write == on) return;
+  c.want_write = on;
+  epoll_event ev{};
+  ev.events = EPOLLIN | (on ? EPOLLOUT : 0u);
+  ev.data.u32 = c.id;
+  ::epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void echo_run::drop(echo_conn& c, const std::string& why) {
+  if (!c.alive) return;
+  result_.add_error("connection " + std::to_string(c.id) + ": " + why);
+  c.alive = false;
+  --alive_;
+  ::close(c.fd);
+}
+
+// Tops the window up and sends; every message of one call shares one timestamp, taken just
+// before the send that hands it to the kernel.
+void echo_run::fill(echo_conn& c, std::int64_t now) {
+  if (!stopping_) {
+    const std::size_t room = opt_.window - static_cast<std::size_t>(c.next_send - c.next_recv);
+    if (room > 0) {
+      const std::size_t wire = pattern_.wire_size();
+      std::size_t at = c.out.size();
+      c.out.resize(at + room * wire);
+      for (std::size_t i = 0; i < room; ++i, at += wire) {
+        pattern_.write(c.out.data() + at, c.id, c.next_send);
+        c.sent_at[c.next_send % opt_.window] = now;
+        ++c.next_send;
+      }
+    }
+  }
+  if (!c.want_write) flush(c);
+}
+
+void echo_run::flush(echo_conn& c) {
+  while (c.out_off < c.out.size()) {
+    const ssize_t w =
+        ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return set_write_interest(c, true);
+      return drop(c, "send: " + errno_text(errno));
+    }
+    c.out_off += static_cast<std::size_t>(w);
+  }
+  c.out.clear();  // keeps its capacity: no allocation in the steady state
+  c.out_off = 0;
+  set_write_interest(c, false);
+}
+
+void echo_run::parse(echo_conn& c, std::int64_t now) {
+  const std::size_t wire = pattern_.wire_size();
+  std::size_t done = 0;
+  while (c.in_len - done >= wire) {
+    if (c.next_recv == c.next_send) return drop(c, "an echo of a message never sent");
+    const std::uint8_t* msg = c.in.get() + done;
+    if (!pattern_.matches(msg, c.id, c.next_recv)) [[unlikely]] {
+      bool framing_ok = true;
+      const auto why = pattern_.describe_mismatch(msg, c.id, c.next_recv, framing_ok);
+      if (!framing_ok) return drop(c, why + " (the stream cannot be followed any further)");
+      result_.add_error("connection " + std::to_string(c.id) + ": " + why);
+    }
+    if (measuring_) {
+      result_.latency.record(
+          static_cast<std::uint64_t>(now - c.sent_at[c.next_recv % opt_.window]));
+      if (!stopping_) ++result_.messages;
+    }
+    ++c.next_recv;
+    ++echoes_total_;
+    done += wire;
+  }
+  c.in_len -= done;
+  if (c.in_len > 0 && done > 0) std::memmove(c.in.get(), c.in.get() + done, c.in_len);
+}
+
+void echo_run::on_readable(echo_conn& c) {
+  for (int i = 0; i < reads_per_event && c.alive; ++i) {
+    const std::size_t space = c.in_cap - c.in_len;
+    const ssize_t r = ::recv(c.fd, c.in.get() + c.in_len, space, 0);
+    if (r == 0)
+      return drop(c, "closed by the server after " + std::to_string(c.next_recv) + " echoes");
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      return drop(c, "recv: " + errno_text(errno));
+    }
+    c.in_len += static_cast<std::size_t>(r);
+    const std::int64_t now = now_ns();
+    parse(c, now);
+    if (!c.alive) return;
+    fill(c, now);
+    if (static_cast<std::size_t>(r) < space) break;  // a short read: the socket is drained
+  }
+}
+
+void echo_run::show_progress(std::int64_t now) {
+  if (!progress_.due(now)) return;
+  const double dt = last_show_ns_ ? static_cast<double>(now - last_show_ns_) / 1e9 : 0;
+  const double rate = dt > 0 ? static_cast<double>(echoes_total_ - echoes_at_last_show_) / dt : 0;
+  char line[200];
+  std::snprintf(line, sizeof(line), "  %5.1f s  %smsg/s  %.1f MB/s  p99 %s  errors %llu%s",
+                static_cast<double>(now - start_ns_) / 1e9, si(rate).c_str(),
+                rate * static_cast<double>(opt_.size) / 1e6,
+                duration_text(result_.latency.percentile(0.99)).c_str(),
+                static_cast<unsigned long long>(result_.errors), measuring_ ? "" : "  (warm-up)");
+  progress_.show(line);
+  last_show_ns_ = now;
+  echoes_at_last_show_ = echoes_total_;
+}
+
+bench_result echo_run::run() {
+  result_.workload = "echo";
+  result_.target = to_.text;
+  const auto fds =
+      connect_all(to_, opt_.conns, opt_.conns,
+                  std::chrono::milliseconds(static_cast<long>(opt_.connect_timeout * 1000)));
+  ep_ = ::epoll_create1(EPOLL_CLOEXEC);
+  conns_.resize(fds.size());
+  const std::size_t in_cap = std::max(read_chunk, 2 * pattern_.wire_size());
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    auto& c = conns_[i];
+    c.fd = fds[i];
+    c.id = static_cast<std::uint32_t>(i);
+    c.in = std::make_unique_for_overwrite<std::uint8_t[]>(in_cap);
+    c.in_cap = in_cap;
+    c.sent_at.resize(opt_.window);
+    c.out.reserve(opt_.window * pattern_.wire_size());
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = c.id;
+    ::epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
+  }
+  alive_ = conns_.size();
+
+  start_ns_ = now_ns();
+  const std::int64_t measure_ns = start_ns_ + static_cast<std::int64_t>(opt_.warmup * 1e9);
+  const std::int64_t deadline_ns = measure_ns + static_cast<std::int64_t>(opt_.duration * 1e9);
+  std::int64_t stop_ns = deadline_ns;
+  measuring_ = opt_.warmup <= 0;
+  for (auto& c : conns_) fill(c, now_ns());
+
+  std::vector<epoll_event> events(512);
+  while (alive_ > 0) {
+    const int n = ::epoll_wait(ep_, events.data(), static_cast<int>(events.size()), 50);
+    if (n < 0 && errno != EINTR) throw fatal_error("epoll_wait: " + errno_text(errno));
+    for (int i = 0; i < n; ++i) {
+      const auto& ev = events[static_cast<std::size_t>(i)];
+      auto& c = conns_[ev.data.u32];
+      if (!c.alive) continue;
+      if (ev.events & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(c);
+      if (c.alive && c.want_write && (ev.events & EPOLLOUT)) flush(c);
+    }
+    const std::int64_t now = now_ns();
+    if (!measuring_ && now >= measure_ns) {
+      measuring_ = true;
+      result_.latency.reset();
+      result_.messages = 0;
+    }
+    if (!stopping_ && now >= deadline_ns) {
+      stopping_ = true;
+      stop_ns = now;
+    }
+    show_progress(now);
+    if (stopping_) {
+      bool drained = true;
+      for (const auto& c : conns_) drained = drained && (!c.alive || c.next_recv == c.next_send);
+      if (drained) break;
+      if (now - stop_ns > drain_timeout_ns) {
+        for (auto& c : conns_) {
+          if (c.alive && c.next_recv != c.next_send) {
+            drop(c,
+                 std::to_string(c.next_send - c.next_recv) + " echoes missing 2 s after the end");
+          }
+        }
+        break;
+      }
+    }
+  }
+  progress_.clear();
+  if (!stopping_) stop_ns = now_ns();  // every connection failed before the deadline
+  result_.seconds = static_cast<double>(stop_ns - measure_ns) / 1e9;
+  if (result_.seconds < 0) result_.seconds = 0;
+  result_.payload_bytes = result_.messages * opt_.size;
+  result_.connections = conns_.size();
+  for (auto& c : conns_) {
+    if (c.alive) ::close(c.fd);
+  }
+  ::close(ep_);
+  return result_;
+}
+
+}  // namespace
+
+bench_result run_echo_load(const bench_options& opt, const endpoint& to) {
+  return echo_run(opt, to).run();
+}
+
+}  // namespace nsys

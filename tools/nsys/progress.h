@@ -1,0 +1,43 @@
+#pragma once
+// progress_line: the live one-line status of a running command, redrawn in place about four
+// times a second. Only on a terminal: when stdout is a file or a pipe nothing is printed, so
+// scripts and --json output stay clean.
+
+#include <cstdint>
+#include <string>
+
+namespace nsys {
+
+class progress_line {
+ public:
+  /// Active only when `wanted` and stdout is a terminal.
+  explicit progress_line(bool wanted);
+  ~progress_line() { clear(); }
+
+  /// True when the line should be redrawn at `now_ns` (and then schedules the next redraw).
+  bool due(std::int64_t now_ns) noexcept {
+    if (!active_ || now_ns < next_ns_) return false;
+    next_ns_ = now_ns + interval_ns;
+    return true;
+  }
+  void show(const std::string& text);
+  /// Erases the line (before the final report).
+  void clear();
+  [[nodiscard]] bool active() const noexcept { return active_; }
+
+  static constexpr std::int64_t interval_ns = 250'000'000;
+
+ private:
+  bool active_;
+  bool shown_ = false;
+  std::int64_t next_ns_ = 0;
+};
+
+/// 1234567 → "1,234,567".
+std::string with_commas(std::uint64_t v);
+/// A duration for people: "850 ns", "21.3 us", "17.3 ms", "1.20 s".
+std::string duration_text(std::uint64_t ns);
+/// A rate with a unit prefix: 1234567 → "1.23 M".
+std::string si(double v);
+
+}  // namespace nsys

@@ -1,0 +1,103 @@
+#include "report.h"
+
+#include <cstdio>
+
+#include "progress.h"
+
+namespace nsys {
+
+namespace {
+
+double per_second(std::uint64_t n, double seconds) {
+  return seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+}
+
+double us(std::uint64_t ns) { return static_cast<double>(ns) / 1e3; }
+
+nlohmann::json latency_json(const latency_histogram& h) {
+  return {{"samples", h.count()},
+          {"p50", us(h.percentile(0.50))},
+          {"p90", us(h.percentile(0.90))},
+          {"p99", us(h.percentile(0.99))},
+          {"p999", us(h.percentile(0.999))},
+          {"max", us(h.max())},
+          {"mean", h.mean() / 1e3}};
+}
+
+void print_latency(const char* what, const latency_histogram& h) {
+  if (h.count() == 0) return;
+  std::printf("  %-17s p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%s)\n", "latency",
+              duration_text(h.percentile(0.50)).c_str(), duration_text(h.percentile(0.90)).c_str(),
+              duration_text(h.percentile(0.99)).c_str(), duration_text(h.percentile(0.999)).c_str(),
+              duration_text(h.max()).c_str(), what);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const bench_options& opt, const bench_result& r) {
+  nlohmann::json j = {{"tool", "nsys bench"},
+                      {"proto", opt.proto},
+                      {"workload", r.workload},
+                      {"target", r.target},
+                      {"framing", opt.framing},
+                      {"errors", r.errors},
+                      {"error_samples", r.error_samples}};
+  if (r.workload == "idle") {
+    j["idle_conns"] = r.connections;
+    j["open_s"] = r.open_seconds;
+    j["hold_s"] = r.seconds;
+    return j;
+  }
+  j["conns"] = opt.conns;
+  j["size"] = opt.size;
+  j["duration_s"] = r.seconds;
+  j["warmup_s"] = opt.warmup;
+  j["latency_us"] = latency_json(r.latency);
+  if (r.workload == "connect_rate") {
+    j["connections"] = r.connections;
+    j["conn_per_s"] = per_second(r.connections, r.seconds);
+    return j;
+  }
+  j["window"] = opt.window;
+  j["messages"] = r.messages;
+  j["msg_per_s"] = per_second(r.messages, r.seconds);
+  j["mb_per_s"] = per_second(r.payload_bytes, r.seconds) / 1e6;
+  j["mb_per_s_counts"] = "echoed payload bytes, each counted once (10^6 bytes)";
+  return j;
+}
+
+void print_table(const bench_options& opt, const bench_result& r) {
+  std::printf("nsys bench: %s %s, %s, %s framing\n", opt.proto.c_str(),
+              r.workload == "echo"   ? "echo"
+              : r.workload == "idle" ? "idle connections"
+                                     : "connection rate",
+              r.target.c_str(), opt.framing.c_str());
+  if (r.workload == "idle") {
+    std::printf("  %-17s %s opened in %.2f s (%s conn/s)\n", "connections",
+                with_commas(r.connections).c_str(), r.open_seconds,
+                si(per_second(r.connections, r.open_seconds)).c_str());
+    std::printf("  %-17s %.1f s without traffic\n", "held", r.seconds);
+  } else if (r.workload == "connect_rate") {
+    std::printf("  %-17s %zu loops of connect, one %zu B echo, close; %.2f s measured\n",
+                "workload", opt.conns, opt.size, r.seconds);
+    std::printf("  %-17s %s cycles   %sconn/s\n", "connections", with_commas(r.connections).c_str(),
+                si(per_second(r.connections, r.seconds)).c_str());
+    print_latency("connect start -> echo checked", r.latency);
+  } else {
+    std::printf("  %-17s %zu conns x window %zu x %zu B; %.2f s measured\n", "workload", opt.conns,
+                opt.window, opt.size, r.seconds);
+    std::printf("  %-17s %s echoed   %smsg/s\n", "messages", with_commas(r.messages).c_str(),
+                si(per_second(r.messages, r.seconds)).c_str());
+    std::printf("  %-17s %.1f MB/s of echoed payload (each byte counted once; MB = 10^6 B)\n",
+                "throughput", per_second(r.payload_bytes, r.seconds) / 1e6);
+    print_latency("send -> echo read", r.latency);
+  }
+  std::printf("  %-17s %s\n", "errors", with_commas(r.errors).c_str());
+  for (const auto& e : r.error_samples) std::printf("    %s\n", e.c_str());
+  if (r.errors > r.error_samples.size()) {
+    std::printf("    ... and %s more\n", with_commas(r.errors - r.error_samples.size()).c_str());
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace nsys

@@ -1,0 +1,29 @@
+#pragma once
+// `nsys serve`: an echo server on the library's messaging_server.
+
+#include <cstddef>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace nsys {
+
+struct serve_options {
+  std::string proto = "tcp";
+  int port = 0;
+  std::string bind;  ///< empty: every interface
+  std::string framing = "length";
+  std::size_t threads = 0;  ///< 0: one per core
+  std::size_t max_connections = 10000;
+  std::size_t max_message_size = 16u * 1024u * 1024u;
+};
+
+/// Registers the `serve` subcommand on `app`, filling `opt`.
+CLI::App* add_serve_command(CLI::App& app, serve_options& opt);
+
+/// Runs the server until SIGINT or SIGTERM. Returns the exit code (1 when it cannot start).
+int run_serve(const serve_options& opt);
+
+}  // namespace nsys

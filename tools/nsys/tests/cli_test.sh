@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# nsys argument handling: bad arguments exit 2 with a message, --help exits 0, and a bench to a
+# closed port fails fast (exit 1) with a clear error instead of hanging.
+#   cli_test.sh path/to/nsys
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "$0")/common.sh"
+nsys=$1
+
+# expect CODE PATTERN ARGS...: runs nsys ARGS (10 s at most), checks the exit code, and that
+# stdout+stderr match PATTERN.
+expect() {
+  local want=$1 pattern=$2
+  shift 2
+  local rc=0
+  timeout 10 "$nsys" "$@" >"$work_dir/out" 2>&1 || rc=$?
+  [[ $rc -eq $want ]] || fail "nsys $* exited $rc, expected $want: $(cat "$work_dir/out")"
+  grep -qiE -- "$pattern" "$work_dir/out" ||
+    fail "nsys $*: output does not match '$pattern': $(cat "$work_dir/out")"
+  echo "ok: nsys $* -> $rc"
+}
+
+expect 0 'Usage' --help
+expect 0 'Usage' serve --help
+expect 0 'Usage' bench --help
+expect 0 'nsys 0' --version
+expect 2 'subcommand is required'
+expect 2 'not expected' bench --port 5555 --bogus
+expect 2 'subcommand is required|not expected' frobnicate
+expect 2 'port' bench --port
+expect 2 'port.*required' bench --conns 4
+expect 2 'port' bench --port 70000
+expect 2 'conns' bench --port 5555 --conns 0
+expect 2 'conns' bench --port 5555 --conns many
+expect 2 'framing' serve --port 0 --framing morse
+expect 2 'proto' bench --port 5555 --proto carrier-pigeon
+expect 2 'excludes' bench --port 5555 --connect-rate --idle-conns 10
+
+# A port nobody listens on: 9 (discard) is below the ephemeral range, so no test elsewhere on
+# this machine can be handed it by the OS while we run (a port a server just released could).
+closed_port=9
+if command -v ss >/dev/null && ss -Htln "sport = :$closed_port" | grep -q .; then
+  fail "something listens on port $closed_port here; this test needs it closed"
+fi
+start=$(date +%s)
+expect 1 'connect to 127\.0\.0\.1:9: connection refused' bench --port "$closed_port" --duration 30
+expect 1 'connection refused' bench --port "$closed_port" --connect-rate --duration 30
+expect 1 'connection refused' bench --port "$closed_port" --idle-conns 10 --hold 30
+(( $(date +%s) - start <= 5 )) || fail "refused connections took more than 5 s to report"
+expect 1 'resolve' bench --host no-such-host.invalid --port 5555
+
+# Binding a port in use is a clear error too.
+start_server "$nsys" --threads 1
+expect 1 'bind.*in use' serve --port "$server_port" --bind 127.0.0.1
+stop_server
+echo "PASS"
