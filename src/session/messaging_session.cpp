@@ -56,9 +56,6 @@ messaging_session::~messaging_session() = default;
 std::string messaging_session::remote_endpoint() const { return detail::format_endpoint(remote_); }
 std::string messaging_session::local_endpoint() const { return detail::format_endpoint(local_); }
 
-bool messaging_session::on_owner_thread() const noexcept {
-  return context_->get_executor().running_in_this_thread();
-}
 
 // --- sending -------------------------------------------------------------------------------
 

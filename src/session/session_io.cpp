@@ -102,6 +102,30 @@ void messaging_session::do_wait_read() {
                      });
 }
 
+// Marks the stretch in which this thread delivers a session's messages: sends made there are
+// known to be on the owner thread without asking Asio, and are flushed once at the end.
+namespace {
+thread_local const messaging_session* delivering_session = nullptr;
+}
+
+struct messaging_session::read_scope {
+  explicit read_scope(messaging_session& s) : session(s) {
+    session.in_read_handler_ = true;
+    delivering_session = &s;
+  }
+  ~read_scope() {
+    session.in_read_handler_ = false;
+    delivering_session = nullptr;
+  }
+  read_scope(const read_scope&) = delete;
+  read_scope& operator=(const read_scope&) = delete;
+  messaging_session& session;
+};
+
+bool messaging_session::on_owner_thread() const noexcept {
+  return delivering_session == this || context_->get_executor().running_in_this_thread();
+}
+
 void messaging_session::on_readable(const std::error_code& ec) {
   read_armed_ = false;
   if (state_.load() != session_state::connected) return;
@@ -111,11 +135,23 @@ void messaging_session::on_readable(const std::error_code& ec) {
     return;
   }
   auto self = shared_from_this();  // a callback may drop the last outside reference
+  bool still_open = false;
+  {
+    const read_scope scope(*this);
+    still_open = read_available(self);
+  }
+  if (!still_open) return;
+  auto& delivery = buffers().delivery;
+  if (delivery.capacity() > thread_buffers::read_size) std::vector<std::uint8_t>().swap(delivery);
+  decoder_.shrink();
+  do_write();
+  if (state_.load() == session_state::connected) do_wait_read();
+}
+
+bool messaging_session::read_available(const std::shared_ptr<messaging_session>& self) {
   auto& tb = buffers();
   const int fd = socket_.native_handle();
-  in_read_handler_ = true;
   bool progressed = false;
-
   for (int i = 0; i < max_reads_per_event; ++i) {
     const ssize_t n = ::recv(fd, tb.read.get(), thread_buffers::read_size, 0);
     if (n > 0) {
@@ -125,27 +161,22 @@ void messaging_session::on_readable(const std::error_code& ec) {
         const auto r = decoder_.next(in);
         if (r.status == protocol::framing::decode_status::need_more) break;
         if (r.status == protocol::framing::decode_status::error) {
-          in_read_handler_ = false;
           fail(make_error_info(r.error_code, "receive from", remote_endpoint(),
                                "peer announced or sent a message above max_message_size " +
                                    std::to_string(settings_->framing.max_message_size),
                                source));
-          return;
+          return false;
         }
         tb.delivery.assign(r.payload.begin(), r.payload.end());
         bump(messages_received_, 1);
         bump(bytes_received_, r.payload.size());
         handler_->on_message(self, tb.delivery);
-        if (state_.load() != session_state::connected) {
-          in_read_handler_ = false;
-          return;  // closed by the callback; close_now() did the rest
-        }
+        if (state_.load() != session_state::connected) return false;  // closed by the callback
       }
       if (static_cast<std::size_t>(n) < thread_buffers::read_size) break;  // drained
       continue;
     }
     if (n == 0) {
-      in_read_handler_ = false;
       if (decoder_.has_partial()) {
         const auto have = decoder_.partial_bytes();
         const auto want = decoder_.partial_expected();
@@ -159,22 +190,17 @@ void messaging_session::on_readable(const std::error_code& ec) {
         close_now(make_error_info(error_codes::connection_closed, "receive from",
                                   remote_endpoint(), "peer closed the connection", source));
       }
-      return;
+      return false;
     }
     const int err = errno;  // before anything else can overwrite it
     if (err == EINTR) continue;
     if (err == EAGAIN || err == EWOULDBLOCK) break;
-    in_read_handler_ = false;
     fail(make_error_info(std::error_code(err, std::system_category()), "receive from",
                          remote_endpoint(), source, error_codes::receive_failed));
-    return;
+    return false;
   }
-  in_read_handler_ = false;
-  if (tb.delivery.capacity() > thread_buffers::read_size) std::vector<std::uint8_t>().swap(tb.delivery);
-  decoder_.shrink();
   if (progressed) last_activity_.store(steady_now(), std::memory_order_relaxed);
-  do_write();
-  if (state_.load() == session_state::connected) do_wait_read();
+  return true;
 }
 
 void messaging_session::do_write() {

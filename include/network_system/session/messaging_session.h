@@ -190,6 +190,9 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   // session_io.cpp: the driver loop.
   void do_wait_read();
   void on_readable(const std::error_code& ec);
+  struct read_scope;
+  /// Reads and delivers until the socket is empty (or the fairness bound); false once closed.
+  bool read_available(const std::shared_ptr<messaging_session>& self);
   void do_write();
   void do_wait_write();
   void on_writable(const std::error_code& ec);
