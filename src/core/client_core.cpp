@@ -195,7 +195,11 @@ client_core::session_ptr client_core::current_session() const {
 void client_core::on_connected(const session_ptr&) { callbacks_.invoke<connected>(); }
 
 void client_core::on_message(const session_ptr&, const std::vector<std::uint8_t>& data) {
-  if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(data);
+  const auto* fn = callbacks_.get_cached<receive>(receive_cache);
+  if (!fn) return;
+  ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
+  (*fn)(data);
+  --receive_cache.running;
 }
 
 void client_core::on_error(const session_ptr&, const error_info& e) {

@@ -18,6 +18,12 @@ io_context_pool::~io_context_pool() { stop(); }
 void io_context_pool::start() {
   std::lock_guard lock(mutex_);
   if (running_.load()) return;
+  // A thread detached by a stop() from inside a handler may still be finishing that handler
+  // in run(); a new thread must not run the same context beside it. (From a pool thread there
+  // is nothing to wait for but this very thread, which leaves run() after its handler.)
+  if (!running_in_pool_thread()) {
+    for (int n = live_threads_->load(); n != 0; n = live_threads_->load()) live_threads_->wait(n);
+  }
   guards_.clear();
   for (auto& ctx : contexts_) {
     ctx->restart();
@@ -27,9 +33,14 @@ void io_context_pool::start() {
   // still holds the mutex must see a pool that is starting, not one that is being stopped.
   running_.store(true);
   for (auto& ctx : contexts_) {
-    // The thread owns a reference to its context, so a thread that must be detached (stop()
-    // from inside a handler) never touches a destroyed context.
-    threads_.emplace_back([ctx] { ctx->run(); });
+    // The thread owns references to its context and to the live count, so a thread that had
+    // to be detached (stop() from inside a handler) never touches a destroyed pool.
+    live_threads_->fetch_add(1);
+    threads_.emplace_back([ctx, live = live_threads_] {
+      ctx->run();
+      live->fetch_sub(1);
+      live->notify_all();
+    });
   }
 }
 

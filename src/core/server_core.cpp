@@ -237,7 +237,11 @@ server_statistics server_core::statistics() const {
 void server_core::on_connected(const session_ptr& s) { callbacks_.invoke<connection>(s); }
 
 void server_core::on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) {
-  if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(s, data);
+  const auto* fn = callbacks_.get_cached<receive>(receive_cache);
+  if (!fn) return;
+  ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
+  (*fn)(s, data);
+  --receive_cache.running;
 }
 
 void server_core::on_closed(const session_ptr& s, const error_info& reason) {

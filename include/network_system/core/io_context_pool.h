@@ -54,6 +54,8 @@ class io_context_pool {
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> next_{0};
   std::atomic<bool> running_{false};
+  // Threads still inside run(), detached ones included.
+  std::shared_ptr<std::atomic<int>> live_threads_ = std::make_shared<std::atomic<int>>(0);
   std::mutex mutex_;  // start/stop
 };
 

@@ -29,6 +29,9 @@ struct slot_cache {
   std::uint64_t owner = 0;
   std::uint64_t version = 0;
   std::shared_ptr<const F> fn;
+  /// Calls through this cache now running on its thread; while above 0, forget() keeps the
+  /// snapshot, because it is what keeps the running function alive.
+  int running = 0;
 };
 
 template <typename... Fs>
@@ -67,10 +70,11 @@ class callback_manager {
     return cache.fn.get();
   }
 
-  /// Forgets `cache` if it holds a snapshot of this manager (releases what it captured).
+  /// Forgets `cache` if it holds a snapshot of this manager (releases what it captured),
+  /// unless a call through it is running on this thread.
   template <typename F>
   void forget(slot_cache<F>& cache) const {
-    if (cache.owner == uid_) cache = {};
+    if (cache.owner == uid_ && cache.running == 0) cache = {};
   }
 
   /// Calls slot I with `args` if it is set; returns whether it was.
