@@ -1,0 +1,108 @@
+#pragma once
+// messaging_udp_client: a UDP socket "connected" to one peer (SPEC §7, issue 4). It sends to
+// that peer and receives only from it. One send_packet = one datagram = one receive callback
+// on the other side (if it arrives: UDP may drop, duplicate or reorder).
+//
+//   auto client = std::make_shared<network_system::core::messaging_udp_client>("probe");
+//   client->set_receive_callback([](const std::vector<uint8_t>& data) { ... });
+//   if (auto r = client->start_client("localhost", 5000); r.is_err()) { ... }
+//   client->send_packet("ping");
+//   client->stop_client();
+//
+// Broadcast: enable_broadcast(true) (or udp_config::broadcast), then
+// send_broadcast(port, data[, address]). Replies to a broadcast come from other addresses than
+// the connected peer, so this client does not receive them; use a messaging_udp_server bound
+// to "0.0.0.0" to send broadcasts and hear answers.
+//
+// Threads: the socket lives on one io_context thread (of the client's own single-thread pool,
+// or of udp_config::pool). Every callback runs on that thread, one at a time.
+//
+// Thread-safety: every method may be called from any thread. start_client() from one of the
+// client's own callbacks is refused with invalid_state. No callback runs after stop_client()
+// returns (unless it is called from a callback, which then finishes as usual).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "network_system/core/result.h"
+#include "network_system/core/udp_config.h"
+
+namespace network_system::core {
+
+namespace udp::detail {
+class udp_client_core;
+}
+
+class messaging_udp_client : public std::enable_shared_from_this<messaging_udp_client> {
+ public:
+  /// One datagram from the peer; `data` is valid during the call only.
+  using receive_callback_t = std::function<void(const std::vector<std::uint8_t>&)>;
+  /// A send or receive failed; the datagram concerned is dropped and the client keeps
+  /// running. connection_refused: the peer's host answered "port unreachable" to an earlier
+  /// datagram (nobody listens there). message_too_large: a received datagram above
+  /// max_datagram_size. receive_failed: the socket itself failed (the client stops receiving).
+  using error_callback_t = std::function<void(const error_info&)>;
+
+  explicit messaging_udp_client(std::string client_id);
+  messaging_udp_client(std::string client_id, udp_config config);
+  /// Stops the client (as stop_client()).
+  ~messaging_udp_client();
+
+  messaging_udp_client(const messaging_udp_client&) = delete;
+  messaging_udp_client& operator=(const messaging_udp_client&) = delete;
+
+  /// Resolves `host` (name, IPv4 or IPv6 literal; blocking, on the calling thread) and
+  /// connects a UDP socket to the first address that accepts (no packet is exchanged: UDP
+  /// "connect" only fixes the peer). Returns once the client is receiving.
+  /// Errors: already_running, invalid_configuration, invalid_state (called from the client's
+  /// own thread, or a shared pool that is not running), host_not_found, connection_failed /
+  /// network_unreachable (no resolved address could be connected), and the errors of socket
+  /// set-up (e.g. connecting to a broadcast address without udp_config::broadcast:
+  /// "Permission denied").
+  VoidResult start_client(std::string_view host, std::uint16_t port);
+  /// Closes the socket; queued datagrams are discarded (counted in datagrams_dropped); stops
+  /// the client's own pool. No callback runs after it returns. Idempotent: ok() when stopped.
+  VoidResult stop_client();
+  /// Blocks until stop_client() (returns at once when not running).
+  void wait_for_stop();
+  [[nodiscard]] bool is_running() const;
+
+  /// Queues one datagram to the peer (moved, never copied); it leaves with the next sendmmsg.
+  /// Errors: not_connected (not running); message_too_large (above max_datagram_size, or the
+  /// protocol limit for the peer's family: 65,507 B IPv4, 65,527 B IPv6), checked before
+  /// anything is queued; send_queue_full.
+  VoidResult send_packet(std::vector<std::uint8_t>&& data);
+  VoidResult send_packet(std::span<const std::uint8_t> data);
+  VoidResult send_packet(std::string_view text);
+
+  /// SO_BROADCAST on or off (runs on the socket's thread and waits for it).
+  /// Errors: not_connected (not running), invalid_state (setsockopt refused).
+  VoidResult enable_broadcast(bool enable = true);
+  /// Sends one datagram to `address`:`port` ("255.255.255.255" by default, or a subnet's
+  /// broadcast address such as "127.255.255.255"). Errors: not_connected; invalid_state
+  /// (broadcast not enabled); invalid_argument (`address` not an IPv4 address, or an IPv6
+  /// peer: IPv6 has no broadcast); message_too_large; send_queue_full.
+  VoidResult send_broadcast(std::uint16_t port, std::vector<std::uint8_t>&& data,
+                            std::string_view address = "255.255.255.255");
+
+  void set_receive_callback(receive_callback_t cb);
+  void set_error_callback(error_callback_t cb);
+
+  [[nodiscard]] const std::string& client_id() const noexcept;
+  /// The connected peer (default-constructed when not running).
+  [[nodiscard]] udp_endpoint remote_endpoint() const;
+  /// The local address and port the socket is bound to (default-constructed when not running).
+  [[nodiscard]] udp_endpoint local_endpoint() const;
+  [[nodiscard]] udp_statistics get_statistics() const;
+  [[nodiscard]] const udp_config& config() const noexcept;
+
+ private:
+  std::shared_ptr<udp::detail::udp_client_core> core_;
+};
+
+}  // namespace network_system::core

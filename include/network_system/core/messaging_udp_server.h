@@ -1,0 +1,122 @@
+#pragma once
+// messaging_udp_server: a UDP socket that receives datagrams from anyone and answers with
+// send_to() (SPEC §7, issue 4). One send = one datagram; one datagram = one receive callback.
+//
+//   auto server = std::make_shared<network_system::core::messaging_udp_server>("echo");
+//   server->set_receive_callback([&](const std::vector<uint8_t>& data,
+//                                    const network_system::core::udp_endpoint& from) {
+//     server->send_to(from, std::vector<uint8_t>(data));
+//   });
+//   if (auto r = server->start_server(0); r.is_err()) { ... r.error().message ... }
+//   std::cout << "listening on " << server->port() << "\n";
+//
+// Threads: the socket lives on one io_context thread (of the server's own single-thread pool,
+// or of udp_config::pool). Every callback runs on that thread, one at a time; a callback that
+// blocks stalls the socket (the kernel then drops what does not fit its receive buffer).
+// Receive and send are batched with recvmmsg/sendmmsg: replies sent from a receive callback
+// leave together, in one sendmmsg, when the batch has been delivered.
+//
+// Thread-safety: every method may be called from any thread, including from callbacks.
+// stop_server() from a callback closes the socket inline; it cannot join the pool it runs on,
+// which then finishes when the server is destroyed. No callback runs after stop_server()
+// returns (unless it is called from a callback, which then finishes as usual).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "network_system/core/result.h"
+#include "network_system/core/udp_config.h"
+
+namespace network_system::core {
+
+namespace udp::detail {
+class udp_server_core;
+}
+
+class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_server> {
+ public:
+  /// One datagram. `data` is valid during the call only (copy what you keep); `sender` can be
+  /// passed to send_to() to answer.
+  using receive_callback_t =
+      std::function<void(const std::vector<std::uint8_t>& data, const udp_endpoint& sender)>;
+  /// A send or receive failed: send_failed / connection_refused / network_unreachable ... for
+  /// one datagram (it is dropped), message_too_large for a received datagram above
+  /// max_datagram_size (dropped), receive_failed when the socket itself failed. The server
+  /// keeps running in every case but the last.
+  using error_callback_t = std::function<void(const error_info&)>;
+
+  explicit messaging_udp_server(std::string server_id);
+  messaging_udp_server(std::string server_id, udp_config config);
+  /// Stops the server (as stop_server()). Safe from any thread that is not one of its pool's.
+  ~messaging_udp_server();
+
+  messaging_udp_server(const messaging_udp_server&) = delete;
+  messaging_udp_server& operator=(const messaging_udp_server&) = delete;
+
+  /// Binds every interface (IPv6 dual-stack "::", or "0.0.0.0" without IPv6). `port` 0 picks
+  /// a free port; port() tells which.
+  /// Errors: server_already_running, invalid_configuration (see validate(udp_config)),
+  /// invalid_state (a shared pool that is not running), bind_failed ("bind [::]:5000:
+  /// Address already in use").
+  VoidResult start_server(std::uint16_t port);
+  /// Binds `bind_address` ("127.0.0.1", "::1", "0.0.0.0", "::"). Errors as above, plus
+  /// invalid_argument for an address that does not parse.
+  VoidResult start_server(std::string_view bind_address, std::uint16_t port);
+
+  /// Closes the socket; datagrams still queued are discarded (counted in datagrams_dropped);
+  /// stops the pool if the server owns it. No callback runs after it returns.
+  /// Errors: server_not_started.
+  VoidResult stop_server();
+  /// Blocks until the server is stopped (returns at once when it is not running).
+  void wait_for_stop();
+  [[nodiscard]] bool is_running() const;
+
+  [[nodiscard]] const std::string& server_id() const noexcept;
+  /// The bound port (0 when not running).
+  [[nodiscard]] std::uint16_t port() const;
+
+  void set_receive_callback(receive_callback_t cb);
+  void set_error_callback(error_callback_t cb);
+
+  /// Queues one datagram to `to` (moved, never copied); it leaves with the next sendmmsg.
+  /// ok() means queued: UDP gives no delivery guarantee, and a later send failure reaches the
+  /// error callback. Errors: server_not_started; message_too_large (above max_datagram_size,
+  /// or 65,507 B to IPv4 / 65,527 B to IPv6), checked before anything is queued;
+  /// invalid_argument (IPv6 destination on an IPv4 socket); send_queue_full (max_queued_bytes).
+  /// Broadcast destinations need udp_config::broadcast (otherwise the kernel refuses:
+  /// send_failed, "Permission denied", through the error callback).
+  VoidResult send_to(const udp_endpoint& to, std::vector<std::uint8_t>&& data);
+  VoidResult send_to(const udp_endpoint& to, std::span<const std::uint8_t> data);
+  /// As above with a numeric address ("127.0.0.1", "::1"; no name lookup).
+  /// Extra error: invalid_argument when `address` does not parse.
+  VoidResult send_to(std::string_view address, std::uint16_t port,
+                     std::vector<std::uint8_t>&& data);
+
+  /// Joins multicast `group` ("239.1.2.3", "ff15::1") on `interface_address` (an IPv4 address
+  /// such as "127.0.0.1", or an interface name/index such as "lo"; "" lets the kernel pick by
+  /// route). The server then receives datagrams sent to the group and its port. Bind "0.0.0.0"
+  /// or "::" (not a unicast address) to receive group traffic; an IPv4 group works on the
+  /// dual-stack socket of start_server(port). Runs on the socket's thread and waits for it.
+  /// Errors: server_not_started; invalid_argument for everything else: not a multicast
+  /// address, unknown interface, IPv6 group on an IPv4 socket, or the kernel refusing (the
+  /// message carries its reason: "Address already in use" when already a member, "No such
+  /// device", "No buffer space available" above the per-socket membership limit ...).
+  VoidResult join_multicast_group(std::string_view group, std::string_view interface_address = "");
+  /// Leaves a group joined before. Errors as join_multicast_group (the kernel refuses a group
+  /// that was not joined: "Cannot assign requested address").
+  VoidResult leave_multicast_group(std::string_view group,
+                                   std::string_view interface_address = "");
+
+  [[nodiscard]] udp_statistics get_statistics() const;
+  [[nodiscard]] const udp_config& config() const noexcept;
+
+ private:
+  std::shared_ptr<udp::detail::udp_server_core> core_;
+};
+
+}  // namespace network_system::core
