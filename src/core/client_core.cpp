@@ -8,6 +8,7 @@
 #include <asio/post.hpp>
 
 #include "core/detail/run_on.h"
+#include "core/detail/session_settings_from.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
 #include "network_system/protocol/framing/frame_decoder.h"
@@ -21,14 +22,6 @@ constexpr const char* source = "messaging_client";
 // The receive callback as seen by this I/O thread: no lock per message.
 thread_local utils::slot_cache<messaging_client::receive_callback_t> receive_cache;
 
-std::shared_ptr<const session::session_settings> make_settings(const client_config& c) {
-  auto s = std::make_shared<session::session_settings>();
-  s->framing = c.framing;
-  s->send_queue = c.send_queue;
-  s->socket = c.socket;
-  s->idle_timeout = c.idle_timeout;
-  return s;
-}
 }  // namespace
 
 /// One resolve + connect, bounded by connect_timeout. Lives on the client thread.
@@ -44,7 +37,7 @@ struct client_core::connect_attempt {
 client_core::client_core(std::string id, client_config config)
     : id_(std::move(id)),
       config_(std::move(config)),
-      settings_(make_settings(config_)),
+      settings_(session_settings_from(config_)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(1)),
       owns_pool_(!config_.pool),
       context_(pool_->next()),

@@ -3,7 +3,9 @@
 #include <asio/ip/v6_only.hpp>
 #include <asio/post.hpp>
 
+#include "core/detail/bind_address.h"
 #include "core/detail/run_on.h"
+#include "core/detail/session_settings_from.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
 #include "network_system/protocol/framing/frame_decoder.h"
@@ -15,14 +17,6 @@ namespace {
 constexpr const char* source = "messaging_server";
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 
-std::shared_ptr<const session::session_settings> make_settings(const server_config& c) {
-  auto s = std::make_shared<session::session_settings>();
-  s->framing = c.framing;
-  s->send_queue = c.send_queue;
-  s->socket = c.socket;
-  s->idle_timeout = c.idle_timeout;
-  return s;
-}
 
 // The receive callback as seen by this I/O thread: no lock per message.
 thread_local utils::slot_cache<messaging_server::receive_callback_t> receive_cache;
@@ -37,7 +31,7 @@ bool is_resource_exhaustion(const std::error_code& ec) {
 server_core::server_core(std::string id, server_config config)
     : id_(std::move(id)),
       config_(std::move(config)),
-      settings_(make_settings(config_)),
+      settings_(session_settings_from(config_)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(config_.io_threads)),
       owns_pool_(!config_.pool) {}
 
@@ -85,21 +79,11 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
 VoidResult server_core::open_acceptor(std::string_view bind_address, std::uint16_t port,
                                       bool any_address) {
   using asio::ip::tcp;
+  auto address = bind_address_for(bind_address, any_address, source);
+  if (address.is_err()) return VoidResult(address.error());
   std::error_code ec;
-  asio::ip::address address;
-  if (any_address) {
-    address = asio::ip::address_v6::any();
-  } else {
-    address = asio::ip::make_address(std::string(bind_address), ec);
-    if (ec) {
-      return error_void(error_codes::invalid_argument,
-                        "start_server: '" + std::string(bind_address) +
-                            "' is not an IPv4 or IPv6 address",
-                        source);
-    }
-  }
   auto acceptor = std::make_unique<tcp::acceptor>(*acceptor_context_);
-  tcp::endpoint endpoint(address, port);
+  tcp::endpoint endpoint(address.value(), port);
   acceptor->open(endpoint.protocol(), ec);
   if (ec && any_address) {  // no IPv6 on this host: listen on IPv4 only
     endpoint = tcp::endpoint(asio::ip::address_v4::any(), port);

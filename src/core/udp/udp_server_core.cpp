@@ -2,6 +2,7 @@
 
 #include <asio/post.hpp>
 
+#include "core/detail/bind_address.h"
 #include "core/detail/run_on.h"
 #include "core/udp/detail/udp_address.h"
 #include "core/udp/detail/udp_socket_options.h"
@@ -68,20 +69,10 @@ VoidResult udp_server_core::open_bound(std::string_view bind_address, std::uint1
                                        bool any_address, asio::ip::udp::socket& socket,
                                        std::string& label) {
   using asio::ip::udp;
+  auto address = core::detail::bind_address_for(bind_address, any_address, source);
+  if (address.is_err()) return VoidResult(address.error());
   std::error_code ec;
-  asio::ip::address address;
-  if (any_address) {
-    address = asio::ip::address_v6::any();
-  } else {
-    address = asio::ip::make_address(std::string(bind_address), ec);
-    if (ec) {
-      return error_void(error_codes::invalid_argument,
-                        "start_server: '" + std::string(bind_address) +
-                            "' is not an IPv4 or IPv6 address",
-                        source);
-    }
-  }
-  udp::endpoint endpoint(address, port);
+  udp::endpoint endpoint(address.value(), port);
   label = udp_endpoint_to_string(endpoint);
   auto r = open_socket(socket, endpoint.protocol(), config_, any_address, label, source,
                        error_codes::bind_failed);
