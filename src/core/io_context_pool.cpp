@@ -13,7 +13,15 @@ io_context_pool::io_context_pool(std::size_t threads) {
   }
 }
 
-io_context_pool::~io_context_pool() { stop(); }
+io_context_pool::~io_context_pool() {
+  stop();
+  wait_for_threads();
+}
+
+void io_context_pool::wait_for_threads() {
+  if (running_in_pool_thread()) return;  // it would wait for itself
+  for (int n = live_threads_->load(); n != 0; n = live_threads_->load()) live_threads_->wait(n);
+}
 
 void io_context_pool::start() {
   std::lock_guard lock(mutex_);
@@ -21,9 +29,7 @@ void io_context_pool::start() {
   // A thread detached by a stop() from inside a handler may still be finishing that handler
   // in run(); a new thread must not run the same context beside it. (From a pool thread there
   // is nothing to wait for but this very thread, which leaves run() after its handler.)
-  if (!running_in_pool_thread()) {
-    for (int n = live_threads_->load(); n != 0; n = live_threads_->load()) live_threads_->wait(n);
-  }
+  wait_for_threads();
   guards_.clear();
   for (auto& ctx : contexts_) {
     ctx->restart();
@@ -38,6 +44,10 @@ void io_context_pool::start() {
     live_threads_->fetch_add(1);
     threads_.emplace_back([ctx, live = live_threads_] {
       ctx->run();
+      // Stopped. Run what is still queued (aborted completions, posts to closed sessions) so
+      // the references those handlers hold are released even by a thread stop() detached.
+      ctx->restart();
+      ctx->poll();
       live->fetch_sub(1);
       live->notify_all();
     });

@@ -16,6 +16,9 @@ messaging_client::messaging_client(std::string client_id, client_config config)
 messaging_client::~messaging_client() {
   (void)core_->stop();
   core_->callbacks_.clear();
+  // A stop from inside a callback left a detached pool thread finishing; wait for it so that
+  // nothing of this object outlives its destructor.
+  core_->wait_for_threads();
 }
 
 VoidResult messaging_client::start_client(std::string_view host, std::uint16_t port) {

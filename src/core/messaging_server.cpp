@@ -18,6 +18,9 @@ messaging_server::~messaging_server() {
   // Sessions the application still holds keep the core alive; drop the callbacks now so that
   // what they captured is released with the server.
   core_->callbacks_.clear();
+  // A stop from inside a callback left a detached pool thread finishing; wait for it so that
+  // nothing of this object outlives its destructor.
+  core_->wait_for_threads();
 }
 
 VoidResult messaging_server::start_server(std::uint16_t port) { return core_->start({}, port, true); }

@@ -36,6 +36,9 @@ class io_context_pool {
   /// on the calling thread so that pending handlers release what they hold. Idempotent.
   void stop();
   [[nodiscard]] bool is_running() const noexcept { return running_.load(); }
+  /// Blocks until every thread has left run() and drained its context, including a thread
+  /// that a stop() from inside a handler detached. Returns at once on a pool thread.
+  void wait_for_threads();
 
   /// The next io_context, round-robin (how servers spread sessions).
   [[nodiscard]] std::shared_ptr<asio::io_context> next();

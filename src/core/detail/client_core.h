@@ -49,6 +49,11 @@ class client_core final : public session::detail::session_handler,
   void on_error(const session_ptr& s, const error_info& e) override;
   void on_drained(const session_ptr& s) override;
 
+  /// Waits for the threads of a pool this core owns (see io_context_pool::wait_for_threads).
+  void wait_for_threads() {
+    if (owns_pool_) pool_->wait_for_threads();
+  }
+
  private:
   struct connect_attempt;
   using connect_done = std::function<void(const VoidResult&)>;

@@ -50,6 +50,11 @@ class server_core final : public session::detail::session_handler,
   void on_error(const session_ptr& s, const error_info& e) override;
   void on_drained(const session_ptr& s) override;
 
+  /// Waits for the threads of a pool this core owns (see io_context_pool::wait_for_threads).
+  void wait_for_threads() {
+    if (owns_pool_) pool_->wait_for_threads();
+  }
+
  private:
   VoidResult open_acceptor(std::string_view bind_address, std::uint16_t port, bool any_address);
   void do_accept();
