@@ -3,16 +3,19 @@
 #include <algorithm>
 #include <cmath>
 #include <future>
+#include <utility>
 
 #include <asio/connect.hpp>
 #include <asio/post.hpp>
 
 #include "core/detail/run_on.h"
 #include "core/detail/session_settings_from.h"
+#include "core/tls/detail/tls_context.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "network_system/session/messaging_session.h"
+#include "session/detail/tls_stream.h"
 
 namespace network_system::core::detail {
 
@@ -34,10 +37,11 @@ struct client_core::connect_attempt {
   bool finished = false;
 };
 
-client_core::client_core(std::string id, client_config config)
+client_core::client_core(std::string id, client_config config, std::optional<tls_config> tls)
     : id_(std::move(id)),
       config_(std::move(config)),
       settings_(session_settings_from(config_)),
+      tls_config_(std::move(tls)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(1)),
       owns_pool_(!config_.pool),
       context_(pool_->next()),
@@ -62,6 +66,14 @@ VoidResult client_core::start(std::string_view host, std::uint16_t port) {
   if (auto r = protocol::framing::validate(config_.framing); r.is_err()) {
     lifecycle_.abort_start();
     return r;
+  }
+  if (tls_config_ && !tls_) {
+    auto ctx = tls_context::create(*tls_config_, tls_role::client, source);
+    if (ctx.is_err()) {
+      lifecycle_.abort_start();
+      return VoidResult(ctx.error());
+    }
+    tls_ = std::move(ctx.value());
   }
   if (owns_pool_) {
     pool_->start();
@@ -123,8 +135,20 @@ void client_core::connect_once(connect_done done) {
                                             error_codes::connection_failed)));
                 return;
               }
+              std::unique_ptr<session::detail::tls_stream> stream;
+              if (self->tls_) {
+                stream = self->tls_->make_stream(a->socket.native_handle(), self->host_);
+                if (!stream) {
+                  self->finish_attempt(a, error_void(error_codes::internal_error,
+                                                     "connect to " + target +
+                                                         ": could not create a TLS connection",
+                                                     source));
+                  return;
+                }
+              }
               auto s = session::messaging_session::create(self->context_, std::move(a->socket),
-                                                          self->id_, self->settings_, self);
+                                                          self->id_, self->settings_, self,
+                                                          std::move(stream));
               {
                 std::lock_guard lock(self->mutex_);
                 self->session_ = s;
@@ -132,8 +156,10 @@ void client_core::connect_once(connect_done done) {
               a->finished = true;  // before start(): a callback may stop the client
               a->timer.cancel();
               self->attempt_.reset();
-              s->start();  // runs the connected callback
-              a->done(ok());
+              // The attempt ends when the session reports: connected (at once for TCP, after
+              // the handshake for TLS) or abandoned.
+              self->connecting_ = std::move(a->done);
+              s->start();
             });
       });
 }
@@ -185,7 +211,18 @@ client_core::session_ptr client_core::current_session() const {
   return session_;
 }
 
-void client_core::on_connected(const session_ptr&) { callbacks_.invoke<connected>(); }
+void client_core::on_connected(const session_ptr&) {
+  callbacks_.invoke<connected>();
+  if (auto done = std::exchange(connecting_, nullptr)) done(ok());
+}
+
+void client_core::on_abandoned(const session_ptr& s, const error_info& reason) {
+  {
+    std::lock_guard lock(mutex_);
+    if (session_ == s) session_.reset();
+  }
+  if (auto done = std::exchange(connecting_, nullptr)) done(VoidResult(reason));
+}
 
 void client_core::on_message(const session_ptr&, const std::vector<std::uint8_t>& data) {
   const auto* fn = callbacks_.get_cached<receive>(receive_cache);

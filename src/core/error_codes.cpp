@@ -35,6 +35,10 @@ std::string_view name(int code) noexcept {
     case operation_canceled: return "operation_canceled";
     case already_running: return "already_running";
     case invalid_state: return "invalid_state";
+    case certificate_load_failed: return "certificate_load_failed";
+    case tls_handshake_failed: return "tls_handshake_failed";
+    case certificate_verification_failed: return "certificate_verification_failed";
+    case tls_handshake_timeout: return "tls_handshake_timeout";
     case internal_error: return "internal_error";
     default: return "unknown";
   }

@@ -13,6 +13,9 @@ messaging_client::messaging_client(std::string client_id)
 messaging_client::messaging_client(std::string client_id, client_config config)
     : core_(std::make_shared<client_core>(std::move(client_id), std::move(config))) {}
 
+messaging_client::messaging_client(std::string client_id, client_config config, tls_config tls)
+    : core_(std::make_shared<client_core>(std::move(client_id), std::move(config), std::move(tls))) {}
+
 messaging_client::~messaging_client() {
   (void)core_->stop();
   core_->callbacks_.clear();

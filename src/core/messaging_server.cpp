@@ -13,6 +13,9 @@ messaging_server::messaging_server(std::string server_id)
 messaging_server::messaging_server(std::string server_id, server_config config)
     : core_(std::make_shared<server_core>(std::move(server_id), std::move(config))) {}
 
+messaging_server::messaging_server(std::string server_id, server_config config, tls_config tls)
+    : core_(std::make_shared<server_core>(std::move(server_id), std::move(config), std::move(tls))) {}
+
 messaging_server::~messaging_server() {
   if (core_->lifecycle_.current() == utils::lifecycle_manager::state::running) (void)core_->stop();
   // Sessions the application still holds keep the core alive; drop the callbacks now so that

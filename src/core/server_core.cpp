@@ -6,10 +6,12 @@
 #include "core/detail/bind_address.h"
 #include "core/detail/run_on.h"
 #include "core/detail/session_settings_from.h"
+#include "core/tls/detail/tls_context.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "session/detail/endpoint_format.h"
+#include "session/detail/tls_stream.h"
 
 namespace network_system::core::detail {
 
@@ -28,10 +30,11 @@ bool is_resource_exhaustion(const std::error_code& ec) {
 }
 }  // namespace
 
-server_core::server_core(std::string id, server_config config)
+server_core::server_core(std::string id, server_config config, std::optional<tls_config> tls)
     : id_(std::move(id)),
       config_(std::move(config)),
       settings_(session_settings_from(config_)),
+      tls_config_(std::move(tls)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(config_.io_threads)),
       owns_pool_(!config_.pool) {}
 
@@ -53,6 +56,14 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
     lifecycle_.abort_start();
     return error_void(error_codes::invalid_configuration,
                       "start_server: send_queue.low_water is above high_water", source);
+  }
+  if (tls_config_) {
+    auto ctx = tls_context::create(*tls_config_, tls_role::server, source);
+    if (ctx.is_err()) {
+      lifecycle_.abort_start();
+      return VoidResult(ctx.error());
+    }
+    tls_ = std::move(ctx.value());
   }
   if (owns_pool_) {
     pool_->start();
@@ -146,8 +157,24 @@ void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket soc
     do_accept();
     return;
   }
+  std::unique_ptr<session::detail::tls_stream> stream;
+  if (tls_) {
+    stream = tls_->make_stream(socket.native_handle(), {});
+    if (!stream) {
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      callbacks_.invoke<error>(session_ptr{},
+                               error_info{error_codes::internal_error,
+                                          "accept on " + listen_endpoint_ +
+                                              ": could not create a TLS connection (out of memory)",
+                                          source, {}});
+      std::error_code ignored;
+      socket.close(ignored);
+      do_accept();
+      return;
+    }
+  }
   auto s = session::messaging_session::create(target, std::move(socket), id_, settings_,
-                                              shared_from_this());
+                                              shared_from_this(), std::move(stream));
   sessions_.add(s);
   accepted_.fetch_add(1, std::memory_order_relaxed);
   asio::post(*target, [s] { s->start(); });
@@ -239,6 +266,16 @@ void server_core::on_closed(const session_ptr& s, const error_info& reason) {
   closed_messages_dropped_.fetch_add(ss.messages_dropped, std::memory_order_relaxed);
   sessions_.remove(s->id());
   callbacks_.invoke<disconnection>(s, reason);
+}
+
+void server_core::on_abandoned(const session_ptr& s, const error_info& reason) {
+  sessions_.remove(s->id());
+  // A stop or a local close is no error; a failed TLS handshake is.
+  if (reason.code == error_codes::server_stopped || reason.code == error_codes::session_closed) {
+    return;
+  }
+  errors_.fetch_add(1, std::memory_order_relaxed);
+  callbacks_.invoke<error>(s, reason);
 }
 
 void server_core::on_error(const session_ptr& s, const error_info& e) {

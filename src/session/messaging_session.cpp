@@ -8,6 +8,7 @@
 #include "network_system/core/error_codes.h"
 #include "session/detail/endpoint_format.h"
 #include "session/detail/session_handler.h"
+#include "session/detail/tls_stream.h"
 #include "session/detail/write_queue.h"
 
 namespace network_system::session {
@@ -27,25 +28,28 @@ VoidResult admitted(const Result<bool>& a) {
 std::shared_ptr<messaging_session> messaging_session::create(
     std::shared_ptr<asio::io_context> context, asio::ip::tcp::socket socket,
     std::string_view owner_id, std::shared_ptr<const session_settings> settings,
-    std::shared_ptr<detail::session_handler> handler) {
+    std::shared_ptr<detail::session_handler> handler, std::unique_ptr<detail::tls_stream> tls) {
   return std::make_shared<messaging_session>(private_tag{}, std::move(context), std::move(socket),
-                                             owner_id, std::move(settings), std::move(handler));
+                                             owner_id, std::move(settings), std::move(handler),
+                                             std::move(tls));
 }
 
 messaging_session::messaging_session(private_tag, std::shared_ptr<asio::io_context> context,
                                      asio::ip::tcp::socket socket, std::string_view owner_id,
                                      std::shared_ptr<const session_settings> settings,
-                                     std::shared_ptr<detail::session_handler> handler)
+                                     std::shared_ptr<detail::session_handler> handler,
+                                     std::unique_ptr<detail::tls_stream> tls)
     : context_(std::move(context)),
       socket_(std::move(socket)),
       settings_(std::move(settings)),
       handler_(std::move(handler)),
+      tls_(std::move(tls)),
       decoder_(settings_->framing),
       encoder_(settings_->framing),
-      write_queue_(std::make_unique<detail::write_queue>(encoder_.suffix())),
       id_(next_session_id.fetch_add(1, std::memory_order_relaxed)),
       string_id_(std::string(owner_id) + "/" + std::to_string(id_)),
-      native_handle_(socket_.native_handle()) {
+      native_handle_(socket_.native_handle()),
+      write_queue_(std::make_unique<detail::write_queue>(encoder_.suffix())) {
   std::error_code ec;
   remote_ = socket_.remote_endpoint(ec);
   local_ = socket_.local_endpoint(ec);
@@ -55,6 +59,12 @@ messaging_session::~messaging_session() = default;
 
 std::string messaging_session::remote_endpoint() const { return detail::format_endpoint(remote_); }
 std::string messaging_session::local_endpoint() const { return detail::format_endpoint(local_); }
+
+std::optional<tls_details> messaging_session::tls() const {
+  std::lock_guard lock(extras_mutex_);
+  if (!tls_details_) return std::nullopt;
+  return *tls_details_;
+}
 
 
 // --- sending -------------------------------------------------------------------------------
@@ -238,6 +248,7 @@ void messaging_session::close_now(const error_info& reason) {
   if (state_.exchange(session_state::disconnected) == session_state::disconnected) return;
   if (idle_timer_) idle_timer_->cancel();
   std::error_code ignored;
+  if (tls_) tls_->shutdown();  // close_notify, after what was written (and before the FIN)
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);  // pending waits complete with operation_aborted and see the state
   write_queue_->clear();
@@ -249,7 +260,11 @@ void messaging_session::close_now(const error_info& reason) {
   owner_queued_.store(0, std::memory_order_relaxed);
   foreign_queued_.store(0, std::memory_order_relaxed);
   decoder_.reset();
-  handler_->on_closed(shared_from_this(), reason);
+  if (connected_reported_) {
+    handler_->on_closed(shared_from_this(), reason);
+  } else {
+    handler_->on_abandoned(shared_from_this(), reason);
+  }
 }
 
 // --- application data and groups -----------------------------------------------------------

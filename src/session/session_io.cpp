@@ -16,6 +16,7 @@
 #include "network_system/core/error_mapping.h"
 #include "network_system/session/messaging_session.h"
 #include "session/detail/session_handler.h"
+#include "session/detail/tls_stream.h"
 #include "session/detail/write_queue.h"
 
 namespace network_system::session {
@@ -27,6 +28,7 @@ constexpr const char* source = "messaging_session";
 constexpr int max_reads_per_event = 16;
 // Buffers per sendmsg; Linux's IOV_MAX.
 constexpr std::size_t max_iov = IOV_MAX;
+constexpr std::size_t max_tls_iov = 256;
 
 // One read buffer per I/O thread, shared by all its sessions: a session keeps bytes only while
 // a message is split across reads (in its decoder), so idle sessions hold no read buffer.
@@ -64,7 +66,6 @@ void messaging_session::start() {
   socket_.non_blocking(true, ec);
   if (!ec) socket_.set_option(asio::ip::tcp::no_delay(opt.tcp_nodelay), ec);
   if (ec) {
-    state_.store(session_state::connected);
     fail(make_error_info(ec, "configure socket", remote_endpoint(), source,
                          error_codes::connection_failed));
     return;
@@ -80,12 +81,61 @@ void messaging_session::start() {
   if (opt.receive_buffer_size > 0) set_int_option(fd, SOL_SOCKET, SO_RCVBUF, opt.receive_buffer_size);
   if (opt.send_buffer_size > 0) set_int_option(fd, SOL_SOCKET, SO_SNDBUF, opt.send_buffer_size);
 
+  if (tls_) {
+    arm_idle_timer(tls_->handshake_timeout());  // while connecting, the handshake's deadline
+    do_handshake();
+    return;
+  }
+  finish_start();
+}
+
+void messaging_session::do_handshake() {
+  const auto r = tls_->handshake();
+  switch (r.status) {
+    case detail::io_status::ok:
+      finish_start();
+      return;
+    case detail::io_status::want_read:
+    case detail::io_status::want_write:
+      socket_.async_wait(r.status == detail::io_status::want_read ? asio::socket_base::wait_read
+                                                                  : asio::socket_base::wait_write,
+                         [self = shared_from_this()](const std::error_code& ec) {
+                           self->on_handshake_io(ec);
+                         });
+      return;
+    default:
+      fail(make_error_info(tls_->error_code(), "TLS handshake with", remote_endpoint(),
+                           tls_->error_text(), source));
+  }
+}
+
+void messaging_session::on_handshake_io(const std::error_code& ec) {
+  if (state_.load() != session_state::connecting) return;  // closed meanwhile
+  if (ec) {
+    fail(make_error_info(ec, "TLS handshake with", remote_endpoint(), source,
+                         error_codes::tls_handshake_failed));
+    return;
+  }
+  do_handshake();
+}
+
+void messaging_session::finish_start() {
+  if (tls_) {
+    auto details = std::make_unique<const tls_details>(tls_->details());
+    std::lock_guard lock(extras_mutex_);
+    tls_details_ = std::move(details);
+  }
   connected_at_.store(std::chrono::system_clock::now().time_since_epoch().count());
   last_activity_.store(steady_now(), std::memory_order_relaxed);
   state_.store(session_state::connected, std::memory_order_release);
-  if (settings_->idle_timeout.count() > 0) arm_idle_timer(settings_->idle_timeout);
+  if (settings_->idle_timeout.count() > 0) {
+    arm_idle_timer(settings_->idle_timeout);
+  } else if (idle_timer_) {
+    idle_timer_->cancel();  // the handshake deadline
+  }
 
   auto self = shared_from_this();
+  connected_reported_ = true;
   handler_->on_connected(self);
   if (state_.load() != session_state::connected) return;  // closed by the callback
   take_pending();
@@ -145,63 +195,113 @@ void messaging_session::on_readable(const std::error_code& ec) {
   if (delivery.capacity() > thread_buffers::read_size) std::vector<std::uint8_t>().swap(delivery);
   decoder_.shrink();
   do_write();
-  if (state_.load() == session_state::connected) do_wait_read();
+  if (state_.load() != session_state::connected) return;
+  if (tls_ && tls_->has_buffered_input()) {
+    // Already read from the socket, so no readiness will announce it.
+    asio::post(*context_, [self = std::move(self)] { self->on_readable({}); });
+    return;
+  }
+  do_wait_read();
 }
+
+namespace {
+// One non-blocking read from a plain TCP socket, in tls_stream's terms.
+detail::io_result tcp_read(int fd, std::span<std::uint8_t> into, std::error_code& ec) {
+  for (;;) {
+    const ssize_t n = ::recv(fd, into.data(), into.size(), 0);
+    if (n > 0) return {detail::io_status::ok, static_cast<std::size_t>(n)};
+    if (n == 0) return {detail::io_status::closed, 0};
+    const int err = errno;  // before anything else can overwrite it
+    if (err == EINTR) continue;
+    if (err == EAGAIN || err == EWOULDBLOCK) return {detail::io_status::want_read, 0};
+    ec = std::error_code(err, std::system_category());
+    return {detail::io_status::failed, 0};
+  }
+}
+}  // namespace
 
 bool messaging_session::read_available(const std::shared_ptr<messaging_session>& self) {
   auto& tb = buffers();
   const int fd = socket_.native_handle();
+  const std::span<std::uint8_t> buffer(tb.read.get(), thread_buffers::read_size);
   bool progressed = false;
   for (int i = 0; i < max_reads_per_event; ++i) {
-    const ssize_t n = ::recv(fd, tb.read.get(), thread_buffers::read_size, 0);
-    if (n > 0) {
-      progressed = true;
-      std::span<const std::uint8_t> in(tb.read.get(), static_cast<std::size_t>(n));
-      for (;;) {
-        const auto r = decoder_.next(in);
-        if (r.status == protocol::framing::decode_status::need_more) break;
-        if (r.status == protocol::framing::decode_status::error) {
-          fail(make_error_info(r.error_code, "receive from", remote_endpoint(),
-                               "peer announced or sent a message above max_message_size " +
-                                   std::to_string(settings_->framing.max_message_size),
-                               source));
-          return false;
-        }
-        tb.delivery.assign(r.payload.begin(), r.payload.end());
-        bump(messages_received_, 1);
-        bump(bytes_received_, r.payload.size());
-        handler_->on_message(self, tb.delivery);
-        if (state_.load() != session_state::connected) return false;  // closed by the callback
-      }
-      if (static_cast<std::size_t>(n) < thread_buffers::read_size) break;  // drained
-      continue;
-    }
-    if (n == 0) {
-      if (decoder_.has_partial()) {
-        const auto have = decoder_.partial_bytes();
-        const auto want = decoder_.partial_expected();
-        fail(make_error_info(error_codes::message_truncated, "receive from", remote_endpoint(),
-                             "peer closed the connection in the middle of a message (" +
-                                 std::to_string(have) + " of " +
-                                 (want ? std::to_string(want) : std::string("?")) +
-                                 " bytes received)",
-                             source));
-      } else {
-        close_now(make_error_info(error_codes::connection_closed, "receive from",
-                                  remote_endpoint(), "peer closed the connection", source));
-      }
+    std::error_code ec;
+    const auto r = tls_ ? tls_->read(buffer) : tcp_read(fd, buffer, ec);
+    if (r.status == detail::io_status::closed) {
+      on_peer_closed(tls_ ? tls_->eof_detail() : std::string());
       return false;
     }
-    const int err = errno;  // before anything else can overwrite it
-    if (err == EINTR) continue;
-    if (err == EAGAIN || err == EWOULDBLOCK) break;
-    fail(make_error_info(std::error_code(err, std::system_category()), "receive from",
-                         remote_endpoint(), source, error_codes::receive_failed));
-    return false;
+    if (r.status == detail::io_status::failed) {
+      fail(tls_ ? make_error_info(tls_->error_code(), "receive from", remote_endpoint(),
+                                  tls_->error_text(), source)
+                : make_error_info(ec, "receive from", remote_endpoint(), source,
+                                  error_codes::receive_failed));
+      return false;
+    }
+    // want_write while reading: TLS has a handshake message (a key update) to send and the
+    // socket is full; the next read or write retries it.
+    if (r.status != detail::io_status::ok) break;
+    progressed = true;
+    std::span<const std::uint8_t> in(buffer.data(), r.bytes);
+    for (;;) {
+      const auto m = decoder_.next(in);
+      if (m.status == protocol::framing::decode_status::need_more) break;
+      if (m.status == protocol::framing::decode_status::error) {
+        fail(make_error_info(m.error_code, "receive from", remote_endpoint(),
+                             "peer announced or sent a message above max_message_size " +
+                                 std::to_string(settings_->framing.max_message_size),
+                             source));
+        return false;
+      }
+      tb.delivery.assign(m.payload.begin(), m.payload.end());
+      bump(messages_received_, 1);
+      bump(bytes_received_, m.payload.size());
+      handler_->on_message(self, tb.delivery);
+      if (state_.load() != session_state::connected) return false;  // closed by the callback
+    }
+    // A short plain read drained the socket; TLS reads return one record at a time.
+    if (!tls_ && r.bytes < buffer.size()) break;
   }
   if (progressed) last_activity_.store(steady_now(), std::memory_order_relaxed);
   return true;
 }
+
+void messaging_session::on_peer_closed(const std::string& how) {
+  if (decoder_.has_partial()) {
+    const auto have = decoder_.partial_bytes();
+    const auto want = decoder_.partial_expected();
+    fail(make_error_info(error_codes::message_truncated, "receive from", remote_endpoint(),
+                         "peer closed the connection in the middle of a message (" +
+                             std::to_string(have) + " of " +
+                             (want ? std::to_string(want) : std::string("?")) +
+                             " bytes received)",
+                         source));
+    return;
+  }
+  close_now(make_error_info(error_codes::connection_closed, "receive from", remote_endpoint(),
+                            how.empty() ? std::string("peer closed the connection")
+                                        : "peer closed the connection " + how,
+                            source));
+}
+
+namespace {
+// One non-blocking gathered write to a plain TCP socket, in tls_stream's terms.
+detail::io_result tcp_write(int fd, iovec* iov, std::size_t count, std::error_code& ec) {
+  msghdr mh{};
+  mh.msg_iov = iov;
+  mh.msg_iovlen = count;
+  for (;;) {
+    const ssize_t n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
+    if (n >= 0) return {detail::io_status::ok, static_cast<std::size_t>(n)};
+    const int err = errno;  // before anything else can overwrite it
+    if (err == EINTR) continue;
+    if (err == EAGAIN || err == EWOULDBLOCK) return {detail::io_status::want_write, 0};
+    ec = std::error_code(err, std::system_category());
+    return {detail::io_status::failed, 0};
+  }
+}
+}  // namespace
 
 void messaging_session::do_write() {
   if (write_armed_) return;
@@ -210,34 +310,36 @@ void messaging_session::do_write() {
   auto& iov = buffers().iov;
   const int fd = socket_.native_handle();
 
+  // TLS writes at most a record's worth at a time: gathering 1024 buffers would be wasted.
+  const std::span<iovec> slots(iov.data(), tls_ ? max_tls_iov : iov.size());
   while (!write_queue_->empty()) {
     std::size_t total = 0;
-    const std::size_t count = write_queue_->gather(iov, total);
+    const std::size_t count = write_queue_->gather(slots, total);
     if (count == 0) {  // only empty raw-framed messages: nothing goes on the wire
       const auto done = write_queue_->consume(0);
       after_written(done.payload_bytes, done.messages);
       break;
     }
-    msghdr mh{};
-    mh.msg_iov = iov.data();
-    mh.msg_iovlen = count;
-    const ssize_t n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
-    if (n < 0) {
-      const int err = errno;  // before anything else can overwrite it
-      if (err == EINTR) continue;
-      if (err == EAGAIN || err == EWOULDBLOCK) {
-        do_wait_write();
-        return;
-      }
-      fail(make_error_info(std::error_code(err, std::system_category()), "send to",
-                           remote_endpoint(), source, error_codes::send_failed));
+    std::error_code ec;
+    const auto r = tls_ ? tls_->write(iov.data(), count) : tcp_write(fd, iov.data(), count, ec);
+    if (r.status == detail::io_status::want_write || r.status == detail::io_status::want_read) {
+      // want_read: TLS must read a handshake message first; the socket is full either way
+      // for plain TCP. Both clear when the socket turns writable or readable again.
+      do_wait_write();
       return;
     }
-    const auto done = write_queue_->consume(static_cast<std::size_t>(n));
-    owner_queued_.store(owner_queued_.load(std::memory_order_relaxed) - static_cast<std::size_t>(n),
+    if (r.status != detail::io_status::ok) {
+      fail(tls_ ? make_error_info(tls_->error_code(), "send to", remote_endpoint(),
+                                  tls_->error_text(), source)
+                : make_error_info(ec, "send to", remote_endpoint(), source,
+                                  error_codes::send_failed));
+      return;
+    }
+    const auto done = write_queue_->consume(r.bytes);
+    owner_queued_.store(owner_queued_.load(std::memory_order_relaxed) - r.bytes,
                         std::memory_order_relaxed);
     after_written(done.payload_bytes, done.messages);
-    if (static_cast<std::size_t>(n) < total) {  // the socket buffer is full
+    if (!tls_ && r.bytes < total) {  // the socket buffer is full
       do_wait_write();
       return;
     }
@@ -301,6 +403,14 @@ void messaging_session::arm_idle_timer(std::chrono::steady_clock::duration after
 void messaging_session::on_idle_timer(const std::error_code& ec) {
   if (ec) return;  // canceled
   const auto st = state_.load();
+  if (st == session_state::connecting) {  // only TLS sessions wait while connecting
+    fail(make_error_info(error_codes::tls_handshake_timeout, "TLS handshake with",
+                         remote_endpoint(),
+                         "not finished within " +
+                             std::to_string(tls_ ? tls_->handshake_timeout().count() : 0) + " ms",
+                         source));
+    return;
+  }
   if (st == session_state::disconnecting) {
     auto reason = closing_reason_ ? *closing_reason_
                                   : error_info{error_codes::session_closed, "closed", source, {}};
@@ -329,7 +439,8 @@ void messaging_session::on_idle_timer(const std::error_code& ec) {
 void messaging_session::fail(const error_info& reason) {
   if (state_.load() == session_state::disconnected) return;
   bump(errors_, 1);
-  handler_->on_error(shared_from_this(), reason);
+  // Before the connection was reported, on_abandoned (from close_now) carries the error.
+  if (connected_reported_) handler_->on_error(shared_from_this(), reason);
   close_now(reason);
 }
 

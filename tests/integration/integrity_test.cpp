@@ -14,9 +14,12 @@
 #include <vector>
 
 #include "integration/support/probes.h"
+#include "integration/support/test_certs.h"
 #include "integration/support/test_support.h"
 #include "network_system/core/io_context_pool.h"
 #include "network_system/core/messaging_server.h"
+#include "network_system/core/secure_messaging_client.h"
+#include "network_system/core/secure_messaging_server.h"
 
 namespace integration {
 namespace {
@@ -29,10 +32,8 @@ using ns::core::messaging_client;
 // message.
 class integrity_client {
  public:
-  integrity_client(std::size_t index, client_config config)
-      : index_(index),
-        client_(std::make_shared<messaging_client>("integrity-" + std::to_string(index),
-                                                   std::move(config))) {
+  integrity_client(std::size_t index, std::shared_ptr<messaging_client> client)
+      : index_(index), client_(std::move(client)) {
     client_->set_receive_callback([this](const std::vector<std::uint8_t>& data) {
       std::lock_guard lock(mutex_);
       if (outstanding_.empty()) {
@@ -140,12 +141,17 @@ struct integrity_case {
   std::size_t clients = 0;
   std::size_t messages = 0;
   bool shared_pool = false;
+  bool tls = false;  // secure_messaging_server/client: the same session code over TLS
 };
 
 void run_integrity(const integrity_case& c) {
   server_probe probe;
   probe.record_messages = false;
-  auto server = start_echo_server(probe, {}, c.host);
+  auto server = c.tls ? start_echo_server(probe,
+                                          std::make_shared<ns::core::secure_messaging_server>(
+                                              "echo", server_tls()),
+                                          c.host)
+                      : start_echo_server(probe, ns::core::server_config{}, c.host);
   ASSERT_TRUE(server->is_running());
   const auto port = server->port();
   ASSERT_NE(port, 0);
@@ -160,7 +166,10 @@ void run_integrity(const integrity_case& c) {
   for (std::size_t i = 0; i < c.clients; ++i) {
     client_config cfg;
     cfg.pool = pool;
-    clients.push_back(std::make_unique<integrity_client>(i, cfg));
+    const auto id = "integrity-" + std::to_string(i);
+    auto client = c.tls ? std::make_shared<ns::core::secure_messaging_client>(id, client_tls(), cfg)
+                        : std::make_shared<messaging_client>(id, cfg);
+    clients.push_back(std::make_unique<integrity_client>(i, std::move(client)));
     auto r = clients.back()->start(c.host, port);
     ASSERT_TRUE(r.is_ok()) << "client " << i << ": " << describe(r.error());
   }
@@ -205,6 +214,14 @@ TEST(IntegrityTest, FiftyClientsOwnPoolsGetEveryMessageBackInOrder) {
 
 TEST(IntegrityTest, FiftyClientsSharedPoolGetEveryMessageBackInOrder) {
   run_integrity({"127.0.0.1", 50, scaled(400, 100), /*shared_pool=*/true});
+}
+
+TEST(IntegrityTest, TwentyTlsClientsGetEveryMessageBackInOrder) {
+  run_integrity({"127.0.0.1", 20, scaled(500, 100), /*shared_pool=*/false, /*tls=*/true});
+}
+
+TEST(IntegrityTest, TlsClientsOnASharedPoolGetEveryMessageBackInOrder) {
+  run_integrity({"127.0.0.1", 20, scaled(200, 50), /*shared_pool=*/true, /*tls=*/true});
 }
 
 TEST(IntegrityTest, Ipv6LoopbackGetsEveryMessageBackInOrder) {

@@ -48,6 +48,15 @@ inline constexpr int invalid_configuration = -682;  ///< a configuration value o
 inline constexpr int operation_canceled = -683;     ///< the operation was canceled by a stop
 inline constexpr int already_running = -684;        ///< a client started twice
 inline constexpr int invalid_state = -685;          ///< the call is not allowed in this state
+/// A certificate, key or CA could not be loaded (path and reason), or the key does not match.
+inline constexpr int certificate_load_failed = -686;
+/// The TLS handshake failed: an alert from the peer, no common version, cipher or ALPN protocol.
+inline constexpr int tls_handshake_failed = -687;
+/// The peer's certificate was refused: expired, unknown CA, host name mismatch, or missing
+/// where mutual TLS requires one. The message says which.
+inline constexpr int certificate_verification_failed = -688;
+/// The TLS handshake did not finish within tls_config::handshake_timeout.
+inline constexpr int tls_handshake_timeout = -689;
 inline constexpr int internal_error = -699;         ///< a bug in this library; please report it
 
 /// The symbolic name of `code` ("connection_refused"), or "unknown" for other values.

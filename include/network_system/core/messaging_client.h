@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "network_system/core/client_config.h"
+#include "network_system/core/tls_config.h"
 #include "network_system/core/result.h"
 #include "network_system/session/messaging_session.h"
 
@@ -101,6 +102,10 @@ class messaging_client : public std::enable_shared_from_this<messaging_client> {
   [[nodiscard]] const std::string& client_id() const noexcept;
   /// The current connection's session (null when not connected): endpoints, statistics.
   [[nodiscard]] std::shared_ptr<session::messaging_session> session() const;
+
+ protected:
+  /// For secure_messaging_client: the connection is a TLS stream configured by `tls`.
+  messaging_client(std::string client_id, client_config config, tls_config tls);
 
  private:
   std::shared_ptr<detail::client_core> core_;

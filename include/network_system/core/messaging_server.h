@@ -28,6 +28,7 @@
 
 #include "network_system/core/result.h"
 #include "network_system/core/server_config.h"
+#include "network_system/core/tls_config.h"
 #include "network_system/session/messaging_session.h"
 
 namespace network_system::core {
@@ -126,6 +127,10 @@ class messaging_server : public std::enable_shared_from_this<messaging_server> {
 
   [[nodiscard]] server_statistics get_statistics() const;
   [[nodiscard]] const server_config& config() const noexcept;
+
+ protected:
+  /// For secure_messaging_server: every session is a TLS stream configured by `tls`.
+  messaging_server(std::string server_id, server_config config, tls_config tls);
 
  private:
   std::shared_ptr<detail::server_core> core_;

@@ -44,6 +44,7 @@ namespace network_system::session {
 
 namespace detail {
 class session_handler;
+class tls_stream;
 class write_queue;
 }
 
@@ -62,6 +63,16 @@ struct session_statistics {
   std::chrono::steady_clock::time_point last_activity{};
 };
 
+/// What a TLS session negotiated (messaging_session::tls()).
+struct tls_details {
+  std::string version;       ///< "TLSv1.3" or "TLSv1.2"
+  std::string cipher;        ///< e.g. "TLS_AES_128_GCM_SHA256"
+  std::string alpn;          ///< the ALPN protocol agreed on; empty without ALPN
+  std::string server_name;   ///< server side: the SNI the client sent; client side: the name verified
+  std::string peer_subject;  ///< the peer certificate's subject ("CN=test-client"); empty if none
+  bool resumed = false;      ///< resumed from an earlier session (ticket): no full handshake
+};
+
 /// The settings a session runs with; shared by all sessions of one server or client.
 struct session_settings {
   protocol::framing::framing_config framing{};
@@ -76,17 +87,20 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
  public:
   using payload_ptr = std::shared_ptr<const std::vector<std::uint8_t>>;
 
-  /// Creates a session around a connected socket. Library-internal: servers and clients call
-  /// create(); start() must then run on the socket's io_context thread.
+  /// Creates a session around a connected socket; with `tls`, the session is that TLS stream
+  /// over the socket. Library-internal: servers and clients call create(); start() must then
+  /// run on the socket's io_context thread.
   static std::shared_ptr<messaging_session> create(
       std::shared_ptr<asio::io_context> context, asio::ip::tcp::socket socket,
       std::string_view owner_id, std::shared_ptr<const session_settings> settings,
-      std::shared_ptr<detail::session_handler> handler);
+      std::shared_ptr<detail::session_handler> handler,
+      std::unique_ptr<detail::tls_stream> tls = nullptr);
 
   messaging_session(private_tag, std::shared_ptr<asio::io_context> context,
                     asio::ip::tcp::socket socket, std::string_view owner_id,
                     std::shared_ptr<const session_settings> settings,
-                    std::shared_ptr<detail::session_handler> handler);
+                    std::shared_ptr<detail::session_handler> handler,
+                    std::unique_ptr<detail::tls_stream> tls);
   ~messaging_session();
 
   messaging_session(const messaging_session&) = delete;
@@ -110,6 +124,9 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   [[nodiscard]] bool is_connected() const noexcept {
     return state_.load() == session_state::connected;
   }
+  /// For a TLS session (secure_messaging_server/client) once its handshake has finished: what
+  /// it negotiated. nullopt for plain TCP, and before the handshake has finished.
+  [[nodiscard]] std::optional<tls_details> tls() const;
 
   // --- sending (any thread) ---------------------------------------------------------------
   /// Queues one message; the peer receives it as one message. The vector is moved in and
@@ -188,11 +205,15 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   void take_pending();
 
   // session_io.cpp: the driver loop.
+  void finish_start();
+  void do_handshake();
+  void on_handshake_io(const std::error_code& ec);
   void do_wait_read();
   void on_readable(const std::error_code& ec);
   struct read_scope;
   /// Reads and delivers until the socket is empty (or the fairness bound); false once closed.
   bool read_available(const std::shared_ptr<messaging_session>& self);
+  void on_peer_closed(const std::string& how);
   void do_write();
   void do_wait_write();
   void on_writable(const std::error_code& ec);
@@ -206,6 +227,7 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   asio::ip::tcp::socket socket_;
   std::shared_ptr<const session_settings> settings_;
   std::shared_ptr<detail::session_handler> handler_;
+  std::unique_ptr<detail::tls_stream> tls_;  // null for plain TCP
   protocol::framing::frame_decoder decoder_;
   protocol::framing::frame_encoder encoder_;
 
@@ -223,6 +245,7 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   bool write_armed_ = false;
   bool in_read_handler_ = false;
   bool flush_posted_ = false;
+  bool connected_reported_ = false;  // the handler's on_connected ran
   std::unique_ptr<asio::steady_timer> idle_timer_;  // idle timeout, and the linger of close()
   std::unique_ptr<error_info> closing_reason_;      // set while a graceful close() drains
 
@@ -248,6 +271,7 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
 
   mutable std::mutex extras_mutex_;
   std::unique_ptr<extras> extras_;
+  std::unique_ptr<const tls_details> tls_details_;  // under extras_mutex_; set once, at connect
 };
 
 }  // namespace network_system::session

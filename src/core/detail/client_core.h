@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -14,11 +15,14 @@
 
 #include "network_system/core/io_context_pool.h"
 #include "network_system/core/messaging_client.h"
+#include "network_system/core/tls_config.h"
 #include "network_system/utils/callback_manager.h"
 #include "network_system/utils/lifecycle_manager.h"
 #include "session/detail/session_handler.h"
 
 namespace network_system::core::detail {
+
+class tls_context;
 
 class client_core final : public session::detail::session_handler,
                           public std::enable_shared_from_this<client_core> {
@@ -30,7 +34,8 @@ class client_core final : public session::detail::session_handler,
       messaging_client::disconnected_callback_t, messaging_client::error_callback_t,
       messaging_client::reconnect_callback_t, messaging_client::drain_callback_t>;
 
-  client_core(std::string id, client_config config);
+  /// With `tls`, the connection is a TLS stream (secure_messaging_client).
+  client_core(std::string id, client_config config, std::optional<tls_config> tls = std::nullopt);
   ~client_core() override;
 
   VoidResult start(std::string_view host, std::uint16_t port);
@@ -46,6 +51,7 @@ class client_core final : public session::detail::session_handler,
   void on_connected(const session_ptr& s) override;
   void on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) override;
   void on_closed(const session_ptr& s, const error_info& reason) override;
+  void on_abandoned(const session_ptr& s, const error_info& reason) override;
   void on_error(const session_ptr& s, const error_info& e) override;
   void on_drained(const session_ptr& s) override;
 
@@ -66,6 +72,8 @@ class client_core final : public session::detail::session_handler,
 
   client_config config_;
   std::shared_ptr<const session::session_settings> settings_;
+  const std::optional<tls_config> tls_config_;
+  std::shared_ptr<tls_context> tls_;  // loaded by the first start(); keeps resumption state
   std::shared_ptr<io_context_pool> pool_;
   const bool owns_pool_;
   std::shared_ptr<asio::io_context> context_;
@@ -80,6 +88,7 @@ class client_core final : public session::detail::session_handler,
   std::string host_;
   std::uint16_t port_ = 0;
   std::shared_ptr<connect_attempt> attempt_;
+  connect_done connecting_;  // a connected socket's session has not reported yet (TLS handshake)
   std::unique_ptr<asio::steady_timer> reconnect_timer_;
   std::size_t reconnect_count_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <asio/ip/tcp.hpp>
@@ -11,12 +12,15 @@
 
 #include "network_system/core/io_context_pool.h"
 #include "network_system/core/messaging_server.h"
+#include "network_system/core/tls_config.h"
 #include "network_system/session/session_manager.h"
 #include "network_system/utils/callback_manager.h"
 #include "network_system/utils/lifecycle_manager.h"
 #include "session/detail/session_handler.h"
 
 namespace network_system::core::detail {
+
+class tls_context;
 
 class server_core final : public session::detail::session_handler,
                           public std::enable_shared_from_this<server_core> {
@@ -28,7 +32,8 @@ class server_core final : public session::detail::session_handler,
       messaging_server::disconnection_callback_t, messaging_server::error_callback_t,
       messaging_server::drain_callback_t>;
 
-  server_core(std::string id, server_config config);
+  /// With `tls`, every session is a TLS stream (secure_messaging_server).
+  server_core(std::string id, server_config config, std::optional<tls_config> tls = std::nullopt);
   ~server_core() override;
 
   VoidResult start(std::string_view bind_address, std::uint16_t port, bool any_address);
@@ -47,6 +52,7 @@ class server_core final : public session::detail::session_handler,
   void on_connected(const session_ptr& s) override;
   void on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) override;
   void on_closed(const session_ptr& s, const error_info& reason) override;
+  void on_abandoned(const session_ptr& s, const error_info& reason) override;
   void on_error(const session_ptr& s, const error_info& e) override;
   void on_drained(const session_ptr& s) override;
 
@@ -63,6 +69,8 @@ class server_core final : public session::detail::session_handler,
   void close_all_sessions();
 
   std::shared_ptr<const session::session_settings> settings_;
+  const std::optional<tls_config> tls_config_;
+  std::shared_ptr<tls_context> tls_;  // loaded by start()
   std::shared_ptr<io_context_pool> pool_;
   const bool owns_pool_;
   std::shared_ptr<asio::io_context> acceptor_context_;

@@ -104,7 +104,10 @@ std::uint64_t server_probe::wait_connection(std::size_t already_seen,
 // --- client_probe ------------------------------------------------------------------------------
 
 client_probe::client_probe(std::string id, ns::core::client_config config)
-    : client(std::make_shared<ns::core::messaging_client>(std::move(id), std::move(config))) {
+    : client_probe(std::make_shared<ns::core::messaging_client>(std::move(id), std::move(config))) {}
+
+client_probe::client_probe(std::shared_ptr<ns::core::messaging_client> watched)
+    : client(std::move(watched)) {
   client->set_receive_callback([this](const std::vector<std::uint8_t>& data) {
     {
       std::lock_guard lock(mutex_);
@@ -178,7 +181,13 @@ std::vector<ns::error_info> client_probe::errors() const {
 std::shared_ptr<ns::core::messaging_server> start_echo_server(server_probe& probe,
                                                               ns::core::server_config config,
                                                               std::string_view bind_address) {
-  auto server = std::make_shared<ns::core::messaging_server>("echo", std::move(config));
+  return start_echo_server(
+      probe, std::make_shared<ns::core::messaging_server>("echo", std::move(config)), bind_address);
+}
+
+std::shared_ptr<ns::core::messaging_server> start_echo_server(
+    server_probe& probe, std::shared_ptr<ns::core::messaging_server> server,
+    std::string_view bind_address) {
   probe.attach(*server, /*echo=*/true);
   (void)server->start_server(bind_address, 0);
   return server;

@@ -81,6 +81,8 @@ class server_probe {
 class client_probe {
  public:
   explicit client_probe(std::string id, ns::core::client_config config = {});
+  /// Probes a client made elsewhere (e.g. a secure_messaging_client).
+  explicit client_probe(std::shared_ptr<ns::core::messaging_client> watched);
   ~client_probe();
   client_probe(const client_probe&) = delete;
   client_probe& operator=(const client_probe&) = delete;
@@ -118,6 +120,12 @@ class client_probe {
 /// ASSERTs cannot be used in helpers returning values; callers check server->is_running().
 std::shared_ptr<ns::core::messaging_server> start_echo_server(
     server_probe& probe, ns::core::server_config config = {},
+    std::string_view bind_address = "127.0.0.1");
+
+/// As above, for a server made elsewhere (e.g. a secure_messaging_server): attaches the probe
+/// and starts it. Check server->is_running().
+std::shared_ptr<ns::core::messaging_server> start_echo_server(
+    server_probe& probe, std::shared_ptr<ns::core::messaging_server> server,
     std::string_view bind_address = "127.0.0.1");
 
 /// "code (name): message" for failure output.

@@ -50,6 +50,10 @@ const std::vector<named_code>& all_codes() {
       {ec::operation_canceled, "operation_canceled"},
       {ec::already_running, "already_running"},
       {ec::invalid_state, "invalid_state"},
+      {ec::certificate_load_failed, "certificate_load_failed"},
+      {ec::tls_handshake_failed, "tls_handshake_failed"},
+      {ec::certificate_verification_failed, "certificate_verification_failed"},
+      {ec::tls_handshake_timeout, "tls_handshake_timeout"},
       {ec::internal_error, "internal_error"},
   };
   return codes;
@@ -112,6 +116,8 @@ TEST(error_codes_test, protocol_codes_are_in_minus_680_to_minus_699) {
   namespace ec = error_codes;
   for (int c : {ec::protocol_error, ec::invalid_argument, ec::invalid_configuration,
                 ec::operation_canceled, ec::already_running, ec::invalid_state,
+                ec::certificate_load_failed, ec::tls_handshake_failed,
+                ec::certificate_verification_failed, ec::tls_handshake_timeout,
                 ec::internal_error}) {
     EXPECT_TRUE(in_range(c, -680, -699)) << ec::name(c) << " = " << c;
   }
