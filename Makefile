@@ -1,6 +1,7 @@
 # network_system: one entry point for building, testing and the demo.
 #
-#   make demo       install deps, build, run the demo (server + clients echoing messages)
+#   make demo       install deps, build, run the showcase: nsys serve vs the raw-epoll reference
+#                   under a short series of nsys bench workloads, with a table of ratios
 #   make test       install deps, configure, build, run every test (ctest)
 #   make sanitize   the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan       the integration tests under ThreadSanitizer
@@ -37,7 +38,7 @@ export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS  ?= halt_on_error=1:second_deadlock_stack=1
 
-.PHONY: deps configure build test demo sanitize tsan fuzz bench clean
+.PHONY: deps configure build test demo sanitize tsan fuzz bench-build bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -52,8 +53,11 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD_DIR) $(CTEST_COMMON)
 
-demo: build
-	./$(BUILD_DIR)/samples/network_demo
+# The showcase: nsys serve (the library) and the raw-epoll reference under a short series of
+# nsys bench workloads, with a table of ratios (scripts/demo.sh; about 30 s after the build).
+# Uses the optimised benchmark tree that make bench uses.
+demo: bench-build
+	scripts/demo.sh $(BENCH_DIR)
 
 sanitize: deps
 	cmake -S . -B $(ASAN_DIR) $(CMAKE_COMMON) -DNETWORK_SANITIZE=address,undefined \
@@ -99,10 +103,12 @@ fuzz: deps
 	  echo "fuzz: $$name passed"; \
 	done
 
-bench: deps
+bench-build: deps
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
 	  -DNETWORK_BUILD_BENCHMARKS=ON -DNETWORK_BUILD_TESTS=OFF -DNETWORK_BUILD_SAMPLES=OFF
 	cmake --build $(BENCH_DIR) -j $(JOBS)
+
+bench: bench-build
 	scripts/bench.sh $(BENCH_DIR)
 
 clean:
