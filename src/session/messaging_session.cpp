@@ -49,6 +49,8 @@ messaging_session::messaging_session(private_tag, std::shared_ptr<asio::io_conte
       id_(next_session_id.fetch_add(1, std::memory_order_relaxed)),
       string_id_(std::string(owner_id) + "/" + std::to_string(id_)),
       native_handle_(socket_.native_handle()),
+      length_prefix_bytes_(encoder_.prefix(0).size),
+      suffix_bytes_(encoder_.suffix().size()),
       write_queue_(std::make_unique<detail::write_queue>(encoder_.suffix())) {
   std::error_code ec;
   remote_ = socket_.remote_endpoint(ec);
@@ -74,7 +76,27 @@ bool messaging_session::closed_or_closing() const noexcept {
   return st == session_state::disconnecting || st == session_state::disconnected;
 }
 
+bool messaging_session::admit_fast(std::size_t payload_size) noexcept {
+  if (!encoder_.always_valid(payload_size) ||
+      state_.load(std::memory_order_acquire) != session_state::connected || !on_owner_thread()) {
+    return false;
+  }
+  const std::size_t wire = length_prefix_bytes_ + payload_size + suffix_bytes_;
+  const std::size_t owned = owner_queued_.load(std::memory_order_relaxed);
+  if (owned + foreign_queued_.load(std::memory_order_relaxed) + wire >=
+      settings_->send_queue.high_water) {
+    return false;  // admit() decides and records hitting the mark
+  }
+  owner_queued_.store(owned + wire, std::memory_order_relaxed);
+  return true;
+}
+
 VoidResult messaging_session::send_packet(std::vector<std::uint8_t>&& data) {
+  if (admit_fast(data.size())) {
+    write_queue_->push_owned(encoder_.prefix(data.size()), std::move(data));
+    schedule_flush();
+    return ok();
+  }
   if (auto r = encoder_.check(data); r.is_err()) return r;
   const bool owner = on_owner_thread();
   if (auto a = admit(data.size(), owner); !a.is_ok() || !a.value()) return admitted(a);
@@ -91,6 +113,11 @@ VoidResult messaging_session::send_packet(const std::vector<std::uint8_t>& data)
 }
 
 VoidResult messaging_session::send_packet(std::span<const std::uint8_t> data) {
+  if (admit_fast(data.size())) {
+    write_queue_->push_copy(encoder_.prefix(data.size()), data);
+    schedule_flush();
+    return ok();
+  }
   if (auto r = encoder_.check(data); r.is_err()) return r;
   const bool owner = on_owner_thread();
   if (auto a = admit(data.size(), owner); !a.is_ok() || !a.value()) return admitted(a);

@@ -199,6 +199,10 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
 
   /// Back-pressure and state check: true = queue it, false = drop it (policy drop), error.
   Result<bool> admit(std::size_t payload_size, bool owner_thread);
+  /// The owner thread's common case, without building a Result: connected, a payload the
+  /// framing takes as is, and room below the high-water mark. Counts the bytes in when true;
+  /// false sends the caller down the checked path.
+  bool admit_fast(std::size_t payload_size) noexcept;
   VoidResult enqueue(pending_message&& msg);
   [[nodiscard]] bool on_owner_thread() const noexcept;
   void schedule_flush();
@@ -236,6 +240,8 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   asio::ip::tcp::endpoint remote_;
   asio::ip::tcp::endpoint local_;
   asio::ip::tcp::socket::native_handle_type native_handle_;
+  const std::size_t length_prefix_bytes_;  // framing bytes around every message
+  const std::size_t suffix_bytes_;
 
   std::atomic<session_state> state_{session_state::connecting};
 

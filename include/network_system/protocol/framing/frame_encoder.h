@@ -30,8 +30,12 @@ class frame_encoder {
   /// would see two messages).
   [[nodiscard]] VoidResult check(std::span<const std::uint8_t> payload) const {
     // Inline fast path: every send goes through here.
-    if (payload.size() <= cfg_.max_message_size && cfg_.kind != framing_kind::delimiter) return {};
+    if (always_valid(payload.size())) return {};
     return check_slow(payload);
+  }
+  /// True when check() cannot fail for a payload of this size (no delimiter to look for).
+  [[nodiscard]] bool always_valid(std::size_t payload_size) const noexcept {
+    return payload_size <= cfg_.max_message_size && cfg_.kind != framing_kind::delimiter;
   }
 
   [[nodiscard]] frame_prefix prefix(std::size_t payload_size) const noexcept {
