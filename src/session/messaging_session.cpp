@@ -239,6 +239,8 @@ void messaging_session::schedule_flush() {
 // --- closing -------------------------------------------------------------------------------
 
 void messaging_session::close(std::string_view reason) {
+  // Already closed: nothing to post (a post to a stopped pool would keep the session queued).
+  if (state_.load(std::memory_order_acquire) == session_state::disconnected) return;
   auto info = error_info{error_codes::session_closed, std::string(reason), source, {}};
   auto begin = [self = shared_from_this(), info = std::move(info)]() mutable {
     self->take_pending();
