@@ -20,7 +20,7 @@ namespace interop {
 
 namespace {
 
-using clock = std::chrono::steady_clock;
+using steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 // How often the watcher looks at the child when its pipes are quiet. Exit is noticed within
@@ -233,8 +233,8 @@ void child_process::watch(std::vector<std::string> argv, std::string path,
   changed_.notify_all();
   if (pid_ < 0) return;
 
-  const auto deadline = clock::now() + options.timeout;
-  std::optional<clock::time_point> exited_at;
+  const auto deadline = steady::now() + options.timeout;
+  std::optional<steady::time_point> exited_at;
   for (;;) {
     pollfd fds[2];
     nfds_t n = 0;
@@ -257,7 +257,7 @@ void child_process::watch(std::vector<std::string> argv, std::string path,
       const bool gone = ::waitid(P_PID, static_cast<id_t>(pid_), &info,
                                  WEXITED | WNOHANG | WNOWAIT) == 0 &&
                         info.si_pid == pid_;
-      if (!gone && (stop_ || clock::now() >= deadline)) {
+      if (!gone && (stop_ || steady::now() >= deadline)) {
         if (!stop_) timed_out_ = true;
         ::kill(-pid_, SIGKILL);
       }
@@ -267,11 +267,11 @@ void child_process::watch(std::vector<std::string> argv, std::string path,
         while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
         }
         reap(status);
-        exited_at = clock::now();
+        exited_at = steady::now();
       }
     }
     const bool done =
-        exited_ && (output_done_ || stop_ || clock::now() - *exited_at >= drain_after_exit);
+        exited_ && (output_done_ || stop_ || steady::now() - *exited_at >= drain_after_exit);
     lock.unlock();
     changed_.notify_all();
     if (done) break;
@@ -284,7 +284,7 @@ void child_process::watch(std::vector<std::string> argv, std::string path,
 }
 
 bool child_process::write(std::string_view text, std::chrono::milliseconds timeout) {
-  const auto deadline = clock::now() + timeout;
+  const auto deadline = steady::now() + timeout;
   std::lock_guard lock(stdin_mutex_);
   while (!text.empty()) {
     if (stdin_fd_ < 0) return false;
@@ -295,7 +295,8 @@ bool child_process::write(std::string_view text, std::chrono::milliseconds timeo
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != EAGAIN) return false;  // EPIPE: the child closed its stdin
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
     if (left <= 0ms) return false;
     pollfd p{stdin_fd_, POLLOUT, 0};
     (void)::poll(&p, 1, static_cast<int>(left.count()));
