@@ -43,8 +43,8 @@ void check_proto_options(CLI::App& cmd, bench_options& opt) {
 CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
   auto* cmd = app.add_subcommand(
       "bench",
-      "Load generator: N connections keep W messages of B bytes in flight to an echo server,\n"
-      "check every echoed byte and report msg/s, MB/s and latency percentiles");
+      "Load generator: N connections (or UDP sockets) keep W messages of B bytes in flight to\n"
+      "an echo server, check every echoed byte and report msg/s, MB/s and latency percentiles");
   cmd->add_option("--proto", opt.proto,
                   "tcp: framed messages on N connections; udp: datagrams on N sockets\n"
                   "(a datagram not echoed within --lost-after counts as lost)")
