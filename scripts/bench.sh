@@ -115,6 +115,17 @@ start_server() {
   srv_port[$kind]=$port
 }
 
+# check_alive KIND: a server that died makes every later figure meaningless: say how it ended
+# (exit code; 128 + N for signal N) and stop the run.
+check_alive() {
+  local kind=$1 pid=${srv_pid[$1]} rc=0
+  kill -0 "$pid" 2>/dev/null && return 0
+  wait "$pid" || rc=$?
+  unset "srv_pid[$kind]"
+  say "bench: the $kind server (pid $pid) died with exit code $rc: $(tail -5 "$tmp/$kind.err")"
+  exit 1
+}
+
 stop_server() {
   local kind=$1 pid=${srv_pid[$1]}
   kill -TERM "$pid" 2>/dev/null || true
@@ -158,6 +169,7 @@ run_echo() {
           --port "${srv_port[$kind]}" --duration "$seconds" --warmup "$warmup" --json \
           --no-progress "$@" 2>"$tmp/bench.err") || rc=$?
   [[ $rc -eq 0 ]] || say "    nsys bench exited $rc: $(cat "$tmp/bench.err")"
+  check_alive "$kind"
   record "$id" "$(side_of "$kind")" "$round" "" "$out"
   local rate p50 lost
   rate=$(json_number msg_per_s "$out"); [[ -n "$rate" ]] || rate=$(json_number conn_per_s "$out")
