@@ -103,7 +103,8 @@ start_server() {
   srv_pid[$kind]=$!
   local port=""
   for _ in $(seq 100); do
-    port=$(grep -oE '(port=|listening on .*:)[0-9]+' "$log" 2>/dev/null | grep -oE '[0-9]+$' || true)
+    port=$(grep -oE '(port=|listening on .*:)[0-9]+' "$log" 2>/dev/null | grep -oE '[0-9]+$' ||
+             true)
     [[ -n "$port" ]] && break
     if ! kill -0 "${srv_pid[$kind]}" 2>/dev/null; then
       say "bench: $kind server died: $(cat "$tmp/$kind.err")"

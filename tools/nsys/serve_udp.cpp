@@ -12,6 +12,8 @@
 
 namespace nsys {
 
+using network_system::core::udp_endpoint;
+
 int run_udp_serve(const serve_options& opt) {
   const sigset_t stop_signals = block_stop_signals();
   network_system::core::udp_config cfg;
@@ -27,7 +29,7 @@ int run_udp_serve(const serve_options& opt) {
   // the server's statistics, which the summary reports.
   auto* echo = server.get();  // outlives the callback: stop_server() runs before it dies
   server->set_receive_callback(
-      [echo](const std::vector<std::uint8_t>& data, const network_system::core::udp_endpoint& from) {
+      [echo](const std::vector<std::uint8_t>& data, const udp_endpoint& from) {
         (void)echo->send_to(from, std::span<const std::uint8_t>(data));
       });
   const auto port = static_cast<std::uint16_t>(opt.port);
