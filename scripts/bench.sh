@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The loopback benchmarks of issue 3 (what `make bench` runs). Builds nothing: it expects a
+# The loopback benchmarks of issues 3 and 4 (what `make bench` runs). Builds nothing: it expects a
 # build tree configured with -DCMAKE_BUILD_TYPE=Release -DNETWORK_BUILD_BENCHMARKS=ON.
 #
 #   scripts/bench.sh [BUILD_DIR]          # default: $BENCH_BUILD_DIR or build-bench
@@ -8,11 +8,14 @@
 # messaging_server) and the reference (B: benchmarks/reference/epoll_echo_server, raw epoll, one
 # thread), alternating A/B round by round, server pinned to CPU 0 and load generator (`nsys
 # bench`, raw epoll, one thread) to CPU 1. Results are ratios ours / reference from the same run
-# (SPEC §10): this machine is shared and absolute numbers drift.
+# (SPEC §10): this machine is shared and absolute numbers drift. Workload U1 is UDP: `nsys serve
+# --proto udp` (messaging_udp_server) against benchmarks/reference/udp_echo_server (recvmmsg a
+# batch, sendmmsg it back), loaded by `nsys bench --proto udp` (recvmmsg/sendmmsg, one thread).
 #
 # Writes bench-results/<stamp>.{json,md} and bench-results/latest.{json,md}, prints the table.
-# Exit code 1 when an echo was lost or corrupted (the figures would mean nothing); missed
-# performance targets are reported, not failed (BENCH_STRICT=1 fails on them too).
+# Exit code 1 when an echo was lost or corrupted (the figures would mean nothing; UDP datagrams
+# lost are reported in the table, not failed: UDP may drop); missed performance targets are
+# reported, not failed (BENCH_STRICT=1 fails on them too).
 #
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_SECONDS per run (4), BENCH_WARMUP (0.5),
 # BENCH_IDLE_CONNS (10000), BENCH_IDLE_ROUNDS (2), BENCH_MICRO_MIN_TIME (0.2), BENCH_OUT_DIR.
@@ -30,9 +33,10 @@ out_dir=${BENCH_OUT_DIR:-$root/bench-results}
 
 nsys=$build/tools/nsys/nsys
 reference=$build/benchmarks/epoll_echo_server
+udp_reference=$build/benchmarks/udp_echo_server
 micro=$build/benchmarks/micro_benchmarks
 report=$build/benchmarks/bench_report
-for exe in "$nsys" "$reference" "$micro" "$report"; do
+for exe in "$nsys" "$reference" "$udp_reference" "$micro" "$report"; do
   if [[ ! -x "$exe" ]]; then
     echo "bench: $exe is missing. Configure and build first:" >&2
     echo "  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \\" >&2
@@ -74,19 +78,33 @@ json_number() {  # json_number KEY JSON -> the first numeric value of "KEY"
   { grep -o "\"$1\":[0-9.e+-]*" <<<"$2" || true; } | head -n1 | cut -d: -f2
 }
 
-# start_server ours|reference: starts it pinned to the server CPU; sets srv_pid/srv_port.
+# Server kinds: ours, reference (TCP); ours-udp, reference-udp (UDP). The records name the
+# side only (ours / reference); the workload says which protocol.
+side_of() { echo "${1%-udp}"; }
+proto_of() { if [[ $1 == *-udp ]]; then echo udp; else echo tcp; fi; }
+
+# start_server KIND: starts it pinned to the server CPU; sets srv_pid/srv_port.
 start_server() {
   local kind=$1 log=$tmp/$1.out
-  if [[ $kind == ours ]]; then
-    taskset -c "$server_cpu" "$nsys" serve --proto tcp --port 0 --bind 127.0.0.1 --threads 1 \
-      --max-connections 20000 >"$log" 2>"$tmp/$kind.err" &
-  else
-    taskset -c "$server_cpu" "$reference" --port 0 --bind 127.0.0.1 >"$log" 2>"$tmp/$kind.err" &
-  fi
+  case $kind in
+    ours)
+      taskset -c "$server_cpu" "$nsys" serve --proto tcp --port 0 --bind 127.0.0.1 --threads 1 \
+        --max-connections 20000 >"$log" 2>"$tmp/$kind.err" & ;;
+    reference)
+      taskset -c "$server_cpu" "$reference" --port 0 --bind 127.0.0.1 >"$log" \
+        2>"$tmp/$kind.err" & ;;
+    ours-udp)
+      taskset -c "$server_cpu" "$nsys" serve --proto udp --port 0 --bind 127.0.0.1 --threads 1 \
+        >"$log" 2>"$tmp/$kind.err" & ;;
+    reference-udp)
+      taskset -c "$server_cpu" "$udp_reference" --port 0 --bind 127.0.0.1 >"$log" \
+        2>"$tmp/$kind.err" & ;;
+  esac
   srv_pid[$kind]=$!
   local port=""
   for _ in $(seq 100); do
-    port=$(grep -oE '(port=|listening on .*:)[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
+    port=$(grep -oE '(port=|listening on .*:)[0-9]+' "$log" 2>/dev/null | grep -oE '[0-9]+$' ||
+             true)
     [[ -n "$port" ]] && break
     if ! kill -0 "${srv_pid[$kind]}" 2>/dev/null; then
       say "bench: $kind server died: $(cat "$tmp/$kind.err")"
@@ -98,6 +116,17 @@ start_server() {
   srv_port[$kind]=$port
 }
 
+# check_alive KIND: a server that died makes every later figure meaningless: say how it ended
+# (exit code; 128 + N for signal N) and stop the run.
+check_alive() {
+  local kind=$1 pid=${srv_pid[$1]} rc=0
+  kill -0 "$pid" 2>/dev/null && return 0
+  wait "$pid" || rc=$?
+  unset "srv_pid[$kind]"
+  say "bench: the $kind server (pid $pid) died with exit code $rc: $(tail -5 "$tmp/$kind.err")"
+  exit 1
+}
+
 stop_server() {
   local kind=$1 pid=${srv_pid[$1]}
   kill -TERM "$pid" 2>/dev/null || true
@@ -105,9 +134,9 @@ stop_server() {
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   unset "srv_pid[$kind]"
-  if [[ $kind == ours ]]; then
+  if [[ $(side_of "$kind") == ours ]]; then
     local summary
-    summary=$(grep '^summary:' "$tmp/ours.out" || echo "summary: (none)")
+    summary=$(grep '^summary:' "$tmp/$kind.out" || echo "summary: (none)")
     say "    nsys serve $summary"
   fi
 }
@@ -129,23 +158,40 @@ record() {
   fi
 }
 
-# run_echo ID SERVER ROUND ARGS...: one nsys bench run, recorded.
+# run_echo ID SERVER_KIND ROUND ARGS...: one nsys bench run, recorded.
 run_echo() {
   local id=$1 kind=$2 round=$3
   shift 3
   local limit
   limit=$(awk -v s="$seconds" -v w="$warmup" 'BEGIN {printf "%d", s + w + 30}')
   local out rc=0
-  out=$(timeout "$limit" taskset -c "$client_cpu" "$nsys" bench --proto tcp --host 127.0.0.1 \
+  out=$(timeout "$limit" taskset -c "$client_cpu" "$nsys" bench --proto "$(proto_of "$kind")" \
+          --host 127.0.0.1 \
           --port "${srv_port[$kind]}" --duration "$seconds" --warmup "$warmup" --json \
           --no-progress "$@" 2>"$tmp/bench.err") || rc=$?
   [[ $rc -eq 0 ]] || say "    nsys bench exited $rc: $(cat "$tmp/bench.err")"
-  record "$id" "$kind" "$round" "" "$out"
-  local rate p50
+  check_alive "$kind"
+  record "$id" "$(side_of "$kind")" "$round" "" "$out"
+  local rate p50 lost
   rate=$(json_number msg_per_s "$out"); [[ -n "$rate" ]] || rate=$(json_number conn_per_s "$out")
   p50=$(json_number p50 "$out")
-  printf '  w%s round %d/%d %-9s %12.0f /s   p50 %8.1f us\n' "$id" "$round" "$rounds" "$kind" \
-    "${rate:-0}" "${p50:-0}" >&2
+  lost=$(json_number lost "$out")
+  printf '  w%s round %d/%d %-13s %12.0f /s   p50 %8.1f us%s\n' "$id" "$round" "$rounds" \
+    "$kind" "${rate:-0}" "${p50:-0}" "${lost:+   lost $lost}" >&2
+}
+
+# run_rounds ID ARGS...: the A/B rounds of one workload against the servers in $pair.
+run_rounds() {
+  local id=$1 r kind
+  shift
+  for (( r = 1; r <= rounds; r++ )); do
+    # A then B on odd rounds, B then A on even ones, so that drift hits both alike.
+    local order=$pair
+    (( r % 2 == 0 )) && order="${pair#* } ${pair% *}"
+    for kind in $order; do
+      run_echo "$id" "$kind" "$r" "$@"
+    done
+  done
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -163,19 +209,21 @@ declare -A args=(
 )
 start_server ours
 start_server reference
+pair="ours reference"
 for id in 1 2 3 4 5 6; do
-  for (( r = 1; r <= rounds; r++ )); do
-    # A then B on odd rounds, B then A on even ones, so that drift hits both alike.
-    order="ours reference"
-    (( r % 2 == 0 )) && order="reference ours"
-    for kind in $order; do
-      # shellcheck disable=SC2086
-      run_echo "$id" "$kind" "$r" ${args[$id]}
-    done
-  done
+  # shellcheck disable=SC2086
+  run_rounds "$id" ${args[$id]}
 done
 stop_server ours
 stop_server reference
+
+# Workload U1 (issue 4): UDP 64 B datagrams, 64 in flight on one socket.
+start_server ours-udp
+start_server reference-udp
+pair="ours-udp reference-udp"
+run_rounds U1 --conns 1 --window 64 --size 64
+stop_server ours-udp
+stop_server reference-udp
 
 # Workload 7: a fresh server per round; its RSS with no connection, holding them, and after.
 hold=3
@@ -226,14 +274,17 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(( $(date +%s) - started ))
 model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo | tr -d '"\\')
 setup="ours = nsys serve --threads 1 (messaging_server echo, 1 I/O thread); reference ="
-setup+=" epoll_echo_server (raw epoll, 1 thread); server on CPU $server_cpu, nsys bench (raw-epoll"
+setup+=" epoll_echo_server (raw epoll, 1 thread); U1: ours = nsys serve --proto udp"
+setup+=" (messaging_udp_server, 1 I/O thread), reference = udp_echo_server (recvmmsg/sendmmsg,"
+setup+=" 1 thread); server on CPU $server_cpu, nsys bench (raw-epoll"
 setup+=" generator, 1 thread) on CPU $client_cpu; medians of $rounds rounds of ${seconds} s after"
 setup+=" ${warmup} s warm-up (workload 7: $idle_rounds rounds, $idle_conns connections), A/B"
 setup+=" alternating; ratio = ours / reference"
 note="Workload 1 compares p50 latency (lower is better: target ours ≤ 1.1× the reference);"
 note+=" workloads 2–6 compare throughput (higher is better). Workload 7 is the server's resident"
 note+=" memory (VmRSS) per idle connection while holding them, and with no connection; its"
-note+=" targets are absolute, for ours. MB/s counts echoed payload bytes once."
+note+=" targets are absolute, for ours. MB/s counts echoed payload bytes once. U1 compares"
+note+=" datagrams echoed per second; a datagram not echoed within 1 s counts as lost (shown)."
 cat >"$tmp/meta.json" <<EOF
 {
   "title": "network_system loopback benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')",
@@ -245,7 +296,7 @@ cat >"$tmp/meta.json" <<EOF
   "command": "make bench  (scripts/bench.sh $(basename "$build"))",
   "notes": [
     "$note",
-    "Every echoed byte is checked by the generator (sequence number and pattern per connection)."
+    "Every echoed byte is checked by the generator (sequence number and pattern per connection or socket)."
   ]
 }
 EOF
@@ -267,7 +318,9 @@ cat >"$tmp/workloads.json" <<'EOF'
    "target": {"kind": "none", "text": "(reported)"}},
   {"id": "7", "title": "idle connections: server RSS", "metric": "rss_per_conn",
    "target": {"kind": "rss", "max_per_conn_bytes": 2048, "max_idle_bytes": 10000000,
-              "text": "≤ 2 KiB/conn, < 10 MB idle"}}
+              "text": "≤ 2 KiB/conn, < 10 MB idle"}},
+  {"id": "U1", "title": "UDP 64 B datagrams, 64 in flight (1 socket)", "metric": "dgram_per_s",
+   "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}}
 ]
 EOF
 echo

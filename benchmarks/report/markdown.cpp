@@ -34,6 +34,10 @@ std::string cell(const std::string& metric, const side& s) {
   if (metric == "msg_per_s") {
     return si(s.median()) + "msg/s (" + fmt("%.1f", s.median_secondary()) + " MB/s)";
   }
+  if (metric == "dgram_per_s") {
+    return si(s.median()) + "dgram/s (" + fmt("%.1f", s.median_secondary()) + " MB/s, " +
+           std::to_string(s.lost) + " lost)";
+  }
   if (metric == "conn_per_s") {
     return si(s.median()) + "conn/s (p50 " + fmt("%.0f", s.median_secondary()) + " µs)";
   }

@@ -24,9 +24,11 @@ void take(const std::string& metric, const json& rec, side& s) {
   if (metric == "latency_p50") {
     s.values.push_back(number(r.value("latency_us", json::object()), "p50"));
     s.secondary.push_back(number(r, "msg_per_s"));
-  } else if (metric == "msg_per_s") {
+  } else if (metric == "msg_per_s" || metric == "dgram_per_s") {
+    // nsys bench reports datagrams echoed per second as msg_per_s too (one JSON shape).
     s.values.push_back(number(r, "msg_per_s"));
     s.secondary.push_back(number(r, "mb_per_s"));
+    s.lost += static_cast<std::uint64_t>(number(r, "lost"));
   } else if (metric == "conn_per_s") {
     s.values.push_back(number(r, "conn_per_s"));
     s.secondary.push_back(number(r.value("latency_us", json::object()), "p50"));
@@ -59,6 +61,7 @@ json side_json(const side& s) {
             {"secondary_median", s.median_secondary()},
             {"errors", s.errors}};
   if (!s.baseline.empty()) j["idle_rss_bytes_median"] = s.median_baseline();
+  if (s.lost > 0) j["lost"] = s.lost;
   return j;
 }
 

@@ -17,6 +17,7 @@ struct side {
   std::vector<double> secondary;  ///< a second figure for context (MB/s, round trips/s ...)
   std::vector<double> baseline;   ///< rss_per_conn only: RSS (bytes) with no connection
   std::uint64_t errors = 0;
+  std::uint64_t lost = 0;  ///< dgram_per_s only: datagrams lost, all rounds together
   [[nodiscard]] double median() const;
   [[nodiscard]] double median_secondary() const;
   [[nodiscard]] double median_baseline() const;

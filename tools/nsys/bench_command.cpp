@@ -9,27 +9,58 @@
 #include "idle_hold.h"
 #include "load_generator.h"
 #include "net_util.h"
+#include "network_system/core/udp_config.h"
 #include "report.h"
+#include "udp_load.h"
 
 namespace nsys {
+
+namespace {
+
+// Refuses, while parsing, options that do not apply to the protocol chosen.
+void check_proto_options(CLI::App& cmd, bench_options& opt) {
+  if (opt.proto != "udp") {
+    if (cmd.count("--lost-after") > 0) {
+      throw CLI::ValidationError("--lost-after", "applies to --proto udp only");
+    }
+    return;
+  }
+  for (const char* tcp_only : {"--framing", "--connect-rate", "--idle-conns"}) {
+    if (cmd.count(tcp_only) > 0) {
+      throw CLI::ValidationError(tcp_only, "applies to --proto tcp only");
+    }
+  }
+  constexpr std::size_t seq_bytes = 8;
+  const std::size_t limit = network_system::core::max_udp_payload_ipv4;
+  if (opt.size < seq_bytes || opt.size > limit) {
+    throw CLI::ValidationError("--size", "a UDP echo datagram holds 8 (its sequence number) to " +
+                                             std::to_string(limit) + " bytes");
+  }
+}
+
+}  // namespace
 
 CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
   auto* cmd = app.add_subcommand(
       "bench",
-      "Load generator: N connections keep W messages of B bytes in flight to an echo server,\n"
-      "check every echoed byte and report msg/s, MB/s and latency percentiles");
-  cmd->add_option("--proto", opt.proto, "Protocol")
-      ->check(CLI::IsMember({"tcp"}))
+      "Load generator: N connections (or UDP sockets) keep W messages of B bytes in flight to\n"
+      "an echo server, check every echoed byte and report msg/s, MB/s and latency percentiles");
+  cmd->add_option("--proto", opt.proto,
+                  "tcp: framed messages on N connections; udp: datagrams on N sockets\n"
+                  "(a datagram not echoed within --lost-after counts as lost)")
+      ->check(CLI::IsMember({"tcp", "udp"}))
       ->capture_default_str();
   cmd->add_option("--host", opt.host, "Server host name or address")->capture_default_str();
   cmd->add_option("--port", port, "Server port")->required()->check(CLI::Range(1, 65535));
-  cmd->add_option("--conns", opt.conns, "Connections (parallel loops with --connect-rate)")
+  cmd->add_option("--conns", opt.conns,
+                  "Connections (udp: sockets; parallel loops with --connect-rate)")
       ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
-  cmd->add_option("--size", opt.size, "Payload bytes per message")
+  cmd->add_option("--size", opt.size, "Payload bytes per message (udp: 8 to 65507)")
       ->check(CLI::Range(1, 16 * 1024 * 1024))
       ->capture_default_str();
-  cmd->add_option("--window", opt.window, "Messages in flight per connection (1 = ping-pong)")
+  cmd->add_option("--window", opt.window,
+                  "Messages in flight per connection or socket (1 = ping-pong)")
       ->check(CLI::Range(1, 65'536))
       ->capture_default_str();
   cmd->add_option("--duration", opt.duration, "Seconds to measure")
@@ -39,9 +70,14 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
   cmd->add_option("--framing", opt.framing,
-                  "What the server speaks: length (4-byte prefix), raw (echoes bytes as read;\n"
-                  "we send length-prefixed messages), line ('\\n'-ended)")
+                  "tcp: what the server speaks: length (4-byte prefix), raw (echoes bytes as\n"
+                  "read; we send length-prefixed messages), line ('\\n'-ended)")
       ->check(CLI::IsMember({"length", "raw", "line"}))
+      ->capture_default_str();
+  cmd->add_option("--lost-after", opt.lost_after,
+                  "udp: seconds after which a datagram not echoed counts as lost (its slot in\n"
+                  "the window is then reused; a later echo counts as late)")
+      ->check(CLI::Range(0.001, 60.0))
       ->capture_default_str();
   cmd->add_flag("--json", opt.json, "Print one JSON object instead of the table");
   auto* rate = cmd->add_flag("--connect-rate", opt.connect_rate,
@@ -64,6 +100,7 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
       ->check(CLI::Range(0, 1023));
   cmd->add_flag("!--no-progress", opt.progress,
                 "No live progress line (it shows on a terminal only)");
+  cmd->final_callback([cmd, &opt] { check_proto_options(*cmd, opt); });
   return cmd;
 }
 
@@ -80,7 +117,10 @@ int run_bench(bench_options opt, int port) {
     if (opt.pin_cpu >= 0) pin_to_cpu(opt.pin_cpu);
     const auto to = resolve(opt.host, opt.port);
     bench_result r;
-    if (opt.connect_rate) {
+    if (opt.proto == "udp") {
+      r = run_udp_echo_load(opt, to);
+      if (r.messages == 0 && r.errors == 0) r.add_error("no echo came back in the measured time");
+    } else if (opt.connect_rate) {
       r = run_connect_rate(opt, to);
     } else if (opt.idle_conns > 0) {
       r = run_idle_hold(opt, to);

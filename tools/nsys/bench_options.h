@@ -20,6 +20,7 @@ struct bench_options {
   double duration = 5.0;  ///< seconds of measurement
   double warmup = 0.0;    ///< seconds of traffic before measuring
   std::string framing = "length";
+  double lost_after = 1.0;  ///< udp: seconds after which an echo not back counts as lost
   bool json = false;
   bool connect_rate = false;
   std::size_t idle_conns = 0;
@@ -30,13 +31,14 @@ struct bench_options {
   bool progress = true;  ///< live progress line (only on a terminal anyway)
 
   [[nodiscard]] wire_framing wire() const {
+    if (proto == "udp") return wire_framing::none;
     return framing == "line" ? wire_framing::line : wire_framing::length;
   }
 };
 
 /// What a workload measured. Counters cover the measured interval (after warm-up).
 struct bench_result {
-  std::string workload;        ///< "echo", "connect_rate" or "idle"
+  std::string workload;        ///< "echo", "connect_rate" or "idle" (udp: "echo" only)
   std::string target;          ///< "127.0.0.1:5555"
   double seconds = 0;          ///< the measured interval
   std::uint64_t messages = 0;  ///< echoes received and verified
@@ -44,6 +46,8 @@ struct bench_result {
   std::uint64_t connections = 0;  ///< connect_rate: completed cycles; idle: connections opened
   double open_seconds = 0;        ///< idle: time to open them all
   latency_histogram latency;      ///< echo: send → echo; connect_rate: connect → echo verified
+  std::uint64_t lost = 0;  ///< udp: datagrams whose echo did not come back within lost_after
+  std::uint64_t late = 0;  ///< udp: echoes that came back after being counted as lost
   std::uint64_t errors = 0;
   std::vector<std::string> error_samples;  ///< the first few errors, for the report
 

@@ -37,7 +37,10 @@ struct echo_conn {
 class echo_run {
  public:
   echo_run(const bench_options& opt, const endpoint& to)
-      : opt_(opt), to_(to), pattern_(opt.size, opt.wire()), progress_(opt.progress && !opt.json) {}
+      : opt_(opt),
+        to_(to),
+        pattern_(opt.size, opt.wire()),
+        progress_(opt.progress && !opt.json, opt.size, false) {}
 
   bench_result run();
 
@@ -48,12 +51,11 @@ class echo_run {
   void parse(echo_conn& c, std::int64_t now);
   void drop(echo_conn& c, const std::string& why);
   void set_write_interest(echo_conn& c, bool on);
-  void show_progress(std::int64_t now);
 
   const bench_options& opt_;
   const endpoint& to_;
   message_pattern pattern_;
-  progress_line progress_;
+  echo_progress progress_;
   bench_result result_;
   std::vector<echo_conn> conns_;
   int ep_ = -1;
@@ -62,8 +64,6 @@ class echo_run {
   bool stopping_ = false;   // past the deadline: no new messages, wait for the echoes
   std::int64_t start_ns_ = 0;
   std::uint64_t echoes_total_ = 0;  // for the progress line, warm-up included
-  std::uint64_t echoes_at_last_show_ = 0;
-  std::int64_t last_show_ns_ = 0;
 };
 
 void echo_run::set_write_interest(echo_conn& c, bool on) {
@@ -163,21 +163,6 @@ void echo_run::on_readable(echo_conn& c) {
   }
 }
 
-void echo_run::show_progress(std::int64_t now) {
-  if (!progress_.due(now)) return;
-  const double dt = last_show_ns_ ? static_cast<double>(now - last_show_ns_) / 1e9 : 0;
-  const double rate = dt > 0 ? static_cast<double>(echoes_total_ - echoes_at_last_show_) / dt : 0;
-  char line[200];
-  std::snprintf(line, sizeof(line), "  %5.1f s  %smsg/s  %.1f MB/s  p99 %s  errors %llu%s",
-                static_cast<double>(now - start_ns_) / 1e9, si(rate).c_str(),
-                rate * static_cast<double>(opt_.size) / 1e6,
-                duration_text(result_.latency.percentile(0.99)).c_str(),
-                static_cast<unsigned long long>(result_.errors), measuring_ ? "" : "  (warm-up)");
-  progress_.show(line);
-  last_show_ns_ = now;
-  echoes_at_last_show_ = echoes_total_;
-}
-
 bench_result echo_run::run() {
   result_.workload = "echo";
   result_.target = to_.text;
@@ -230,7 +215,8 @@ bench_result echo_run::run() {
       stopping_ = true;
       stop_ns = now;
     }
-    show_progress(now);
+    progress_.tick(now, start_ns_, echoes_total_, result_.latency, result_.errors, 0,
+                   !measuring_);
     if (stopping_) {
       bool drained = true;
       for (const auto& c : conns_) drained = drained && (!c.alive || c.next_recv == c.next_send);

@@ -3,6 +3,8 @@
 //   nsys serve --proto tcp --port 5555 --threads 1
 //   nsys bench --proto tcp --host 127.0.0.1 --port 5555 --conns 64 --window 256 --size 64
 //   --duration 5
+//   nsys serve --proto udp --port 5556
+//   nsys bench --proto udp --port 5556 --conns 1 --window 64 --size 64 --duration 5
 //
 // Exit codes: 0 success (also --help), 1 the command failed (cannot bind or connect, echo
 // errors), 2 bad arguments.

@@ -8,7 +8,9 @@ message_pattern::message_pattern(std::size_t payload_size, wire_framing framing)
     : size_(payload_size),
       framing_(framing),
       head_(framing == wire_framing::length ? 4 : 0),
-      wire_(payload_size + (framing == wire_framing::length ? 4 : 1)),
+      wire_(payload_size + (framing == wire_framing::length ? 4
+                            : framing == wire_framing::line ? 1
+                                                            : 0)),
       seq_bytes_(std::min(payload_size, seq_bytes_max)),
       pattern_(payload_size + pattern_period) {
   const auto len = static_cast<std::uint32_t>(payload_size);

@@ -6,7 +6,9 @@
 // the sequence number. An echo that is corrupted, reordered, lost, duplicated or delivered to
 // the wrong connection therefore fails the check. Writing and checking a message cost one
 // memcpy or memcmp each: the generator must stay far faster than the servers it measures.
-// With line framing every byte is printable (no '\n' inside a message).
+// With line framing every byte is printable (no '\n' inside a message). Datagrams (framing
+// none) carry the payload alone, and the generator reads the sequence number back with seq_of()
+// because UDP may lose or reorder them.
 
 #include <cstddef>
 #include <cstdint>
@@ -52,6 +54,7 @@ inline bool same_block(const std::uint8_t* a, const std::uint8_t* b, std::size_t
 enum class wire_framing {
   length,  ///< 4-byte big-endian length, then the payload
   line,    ///< the payload, then '\n' (payload bytes are printable)
+  none,    ///< the payload alone (a datagram carries its own boundary)
 };
 
 class message_pattern {
@@ -83,6 +86,14 @@ class message_pattern {
            detail::same_block(payload + seq_bytes_, pattern_.data() + offset_of(conn, seq),
                               size_ - seq_bytes_) &&
            (framing_ != wire_framing::line || src[wire_ - 1] == '\n');
+  }
+
+  /// The sequence number written at `src` by write(). Binary framings (length, none) with a
+  /// payload of at least 8 bytes only: shorter payloads carry a truncated number.
+  [[nodiscard]] std::uint64_t seq_of(const std::uint8_t* src) const noexcept {
+    std::uint64_t seq;
+    std::memcpy(&seq, src + head_, seq_bytes_max);
+    return seq;
   }
 
   /// After matches() failed: what differs, and whether the framing itself (length prefix or
@@ -119,7 +130,7 @@ class message_pattern {
 
   std::size_t size_;
   wire_framing framing_;
-  std::size_t head_;  // bytes before the payload: 4 for length framing, 0 for line
+  std::size_t head_;  // bytes before the payload: 4 for length framing, else 0
   std::size_t wire_;
   std::size_t seq_bytes_;
   std::uint8_t prefix_[4] = {};

@@ -22,6 +22,26 @@ void progress_line::clear() {
   shown_ = false;
 }
 
+void echo_progress::tick(std::int64_t now_ns, std::int64_t start_ns, std::uint64_t echoes_total,
+                         const latency_histogram& latency, std::uint64_t errors,
+                         std::uint64_t lost, bool warming_up) {
+  if (!line_.due(now_ns)) return;
+  const double dt = last_ns_ ? static_cast<double>(now_ns - last_ns_) / 1e9 : 0;
+  const double rate = dt > 0 ? static_cast<double>(echoes_total - last_echoes_) / dt : 0;
+  std::string lost_text;
+  if (show_lost_) lost_text = "  lost " + with_commas(lost);
+  char text[240];
+  std::snprintf(text, sizeof(text), "  %5.1f s  %smsg/s  %.1f MB/s  p99 %s  errors %llu%s%s",
+                static_cast<double>(now_ns - start_ns) / 1e9, si(rate).c_str(),
+                rate * static_cast<double>(size_) / 1e6,
+                duration_text(latency.percentile(0.99)).c_str(),
+                static_cast<unsigned long long>(errors), lost_text.c_str(),
+                warming_up ? "  (warm-up)" : "");
+  line_.show(text);
+  last_ns_ = now_ns;
+  last_echoes_ = echoes_total;
+}
+
 std::string with_commas(std::uint64_t v) {
   std::string digits = std::to_string(v);
   std::string out;

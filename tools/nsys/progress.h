@@ -3,8 +3,11 @@
 // times a second. Only on a terminal: when stdout is a file or a pipe nothing is printed, so
 // scripts and --json output stay clean.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+
+#include "histogram.h"
 
 namespace nsys {
 
@@ -31,6 +34,27 @@ class progress_line {
   bool active_;
   bool shown_ = false;
   std::int64_t next_ns_ = 0;
+};
+
+/// The live line of the echo workloads (TCP and UDP): echoes per second since the last redraw,
+/// MB/s of payload, p99 latency, errors, and the datagrams lost when asked to show them.
+class echo_progress {
+ public:
+  echo_progress(bool wanted, std::size_t payload_size, bool show_lost)
+      : line_(wanted), size_(payload_size), show_lost_(show_lost) {}
+
+  /// Redraws the line when it is due (cheap otherwise: the histogram is read only then).
+  void tick(std::int64_t now_ns, std::int64_t start_ns, std::uint64_t echoes_total,
+            const latency_histogram& latency, std::uint64_t errors, std::uint64_t lost,
+            bool warming_up);
+  void clear() { line_.clear(); }
+
+ private:
+  progress_line line_;
+  std::size_t size_;
+  bool show_lost_;
+  std::int64_t last_ns_ = 0;
+  std::uint64_t last_echoes_ = 0;
 };
 
 /// 1234567 → "1,234,567".

@@ -35,11 +35,12 @@ void print_latency(const char* what, const latency_histogram& h) {
 }  // namespace
 
 nlohmann::json to_json(const bench_options& opt, const bench_result& r) {
+  const bool udp = opt.proto == "udp";
   nlohmann::json j = {{"tool", "nsys bench"},
                       {"proto", opt.proto},
                       {"workload", r.workload},
                       {"target", r.target},
-                      {"framing", opt.framing},
+                      {"framing", udp ? "datagram" : opt.framing},
                       {"errors", r.errors},
                       {"error_samples", r.error_samples}};
   if (r.workload == "idle") {
@@ -63,16 +64,32 @@ nlohmann::json to_json(const bench_options& opt, const bench_result& r) {
   j["msg_per_s"] = per_second(r.messages, r.seconds);
   j["mb_per_s"] = per_second(r.payload_bytes, r.seconds) / 1e6;
   j["mb_per_s_counts"] = "echoed payload bytes, each counted once (10^6 bytes)";
+  if (udp) {
+    j["lost"] = r.lost;
+    j["late"] = r.late;
+    j["lost_after_s"] = opt.lost_after;
+  }
   return j;
 }
 
 void print_table(const bench_options& opt, const bench_result& r) {
-  std::printf("nsys bench: %s %s, %s, %s framing\n", opt.proto.c_str(),
+  const bool udp = opt.proto == "udp";
+  std::printf("nsys bench: %s %s, %s, %s\n", opt.proto.c_str(),
               r.workload == "echo"   ? "echo"
               : r.workload == "idle" ? "idle connections"
                                      : "connection rate",
-              r.target.c_str(), opt.framing.c_str());
-  if (r.workload == "idle") {
+              r.target.c_str(), udp ? "datagrams" : (opt.framing + " framing").c_str());
+  if (udp) {
+    std::printf("  %-17s %zu sockets x window %zu x %zu B; %.2f s measured\n", "workload",
+                opt.conns, opt.window, opt.size, r.seconds);
+    std::printf("  %-17s %s echoed   %sdatagrams/s\n", "datagrams",
+                with_commas(r.messages).c_str(), si(per_second(r.messages, r.seconds)).c_str());
+    std::printf("  %-17s %.1f MB/s of echoed payload (each byte counted once; MB = 10^6 B)\n",
+                "throughput", per_second(r.payload_bytes, r.seconds) / 1e6);
+    print_latency("send -> echo read", r.latency);
+    std::printf("  %-17s %s (no echo within %.3g s; %s came back later)\n", "lost",
+                with_commas(r.lost).c_str(), opt.lost_after, with_commas(r.late).c_str());
+  } else if (r.workload == "idle") {
     std::printf("  %-17s %s opened in %.2f s (%s conn/s)\n", "connections",
                 with_commas(r.connections).c_str(), r.open_seconds,
                 si(per_second(r.connections, r.open_seconds)).c_str());

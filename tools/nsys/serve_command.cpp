@@ -1,7 +1,5 @@
 #include "serve_command.h"
 
-#include <signal.h>
-
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -10,46 +8,39 @@
 
 #include "net_util.h"
 #include "network_system/core/messaging_server.h"
+#include "network_system/core/udp_config.h"
+#include "serve_common.h"
 
 namespace nsys {
 
 namespace framing = network_system::protocol::framing;
 
-CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
-  auto* cmd = app.add_subcommand("serve", "Run an echo server on the library (Ctrl-C stops it)");
-  cmd->add_option("--proto", opt.proto, "Protocol")
-      ->check(CLI::IsMember({"tcp"}))
-      ->capture_default_str();
-  cmd->add_option("--port", opt.port, "Port to listen on; 0 picks a free one (printed)")
-      ->required()
-      ->check(CLI::Range(0, 65535));
-  cmd->add_option("--bind", opt.bind, "Address to listen on (default: every interface)");
-  cmd->add_option("--framing", opt.framing,
-                  "length: 4-byte big-endian length prefix; raw: chunks as read; line: '\\n'-ended")
-      ->check(CLI::IsMember({"length", "raw", "line"}))
-      ->capture_default_str();
-  cmd->add_option("--threads", opt.threads, "I/O threads (0 = one per core)")
-      ->check(CLI::Range(0, 256))
-      ->capture_default_str();
-  cmd->add_option("--max-connections", opt.max_connections, "Connections above this are closed")
-      ->check(CLI::Range(1, 10'000'000))
-      ->capture_default_str();
-  cmd->add_option("--max-message-size", opt.max_message_size, "Largest message accepted (bytes)")
-      ->check(CLI::Range(1, 1 << 30))
-      ->capture_default_str();
-  return cmd;
+namespace {
+
+// Refuses, while parsing, what --proto udp cannot honour, instead of silently ignoring it.
+void check_udp_options(CLI::App& cmd, serve_options& opt) {
+  if (opt.proto != "udp") return;
+  for (const char* tcp_only : {"--framing", "--max-connections"}) {
+    if (cmd.count(tcp_only) > 0) {
+      throw CLI::ValidationError(tcp_only, "applies to --proto tcp only (UDP has neither "
+                                           "streams to frame nor connections)");
+    }
+  }
+  if (opt.threads > 1) {
+    throw CLI::ValidationError("--threads", "--proto udp serves one socket on one I/O thread; "
+                                            "use 1 (or 0)");
+  }
+  constexpr std::size_t udp_limit = network_system::core::max_udp_payload_ipv6;
+  if (cmd.count("--max-message-size") == 0) {
+    opt.max_message_size = network_system::core::max_udp_payload_ipv4;
+  } else if (opt.max_message_size > udp_limit) {
+    throw CLI::ValidationError("--max-message-size", "a UDP datagram holds at most " +
+                                                         std::to_string(udp_limit) + " bytes");
+  }
 }
 
-int run_serve(const serve_options& opt) {
-  raise_fd_limit();
-  // Block the stop signals before the server starts its threads (they inherit the mask), so
-  // that only sigwait() below ever sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+int run_tcp_serve(const serve_options& opt) {
+  const sigset_t stop_signals = block_stop_signals();
   network_system::core::server_config cfg;
   if (opt.framing == "raw") cfg.framing.kind = framing::framing_kind::raw;
   if (opt.framing == "line") cfg.framing.kind = framing::framing_kind::delimiter;
@@ -68,33 +59,65 @@ int run_serve(const serve_options& opt) {
     return 1;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  std::printf("listening on %s\n",
-              format_host_port(opt.bind.empty() ? "::" : opt.bind, server->port()).c_str());
-  std::fflush(stdout);
+  print_listening(opt.bind, server->port());
   std::fprintf(stderr, "nsys serve: %s echo, %s framing, %zu I/O thread(s); SIGINT/SIGTERM stops\n",
                opt.proto.c_str(), opt.framing.c_str(),
                opt.threads ? opt.threads : std::size_t{std::thread::hardware_concurrency()});
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = wait_stop_signal(stop_signals);
   server->stop_server();
   const auto st = server->get_statistics();
-  const double uptime =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf(
-      "summary: signal=%s connections=%llu rejected=%llu messages_in=%llu messages_out=%llu "
-      "bytes_in=%llu bytes_out=%llu dropped=%llu errors=%llu uptime=%.1fs\n",
-      sig == SIGINT ? "SIGINT" : "SIGTERM",
-      static_cast<unsigned long long>(st.accepted_connections),
-      static_cast<unsigned long long>(st.rejected_connections),
-      static_cast<unsigned long long>(st.messages_received),
-      static_cast<unsigned long long>(st.messages_sent),
-      static_cast<unsigned long long>(st.bytes_received),
-      static_cast<unsigned long long>(st.bytes_sent),
-      static_cast<unsigned long long>(st.messages_dropped),
-      static_cast<unsigned long long>(st.errors), uptime);
-  std::fflush(stdout);
+  serve_counters c;
+  c.connections = st.accepted_connections;
+  c.rejected = st.rejected_connections;
+  c.messages_in = st.messages_received;
+  c.messages_out = st.messages_sent;
+  c.bytes_in = st.bytes_received;
+  c.bytes_out = st.bytes_sent;
+  c.dropped = st.messages_dropped;
+  c.errors = st.errors;
+  print_summary(sig, c,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return 0;
+}
+
+}  // namespace
+
+CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
+  auto* cmd = app.add_subcommand("serve", "Run an echo server on the library (Ctrl-C stops it)");
+  cmd->add_option("--proto", opt.proto,
+                  "tcp: messaging_server, one echo per message; udp: messaging_udp_server,\n"
+                  "each datagram sent back to its sender")
+      ->check(CLI::IsMember({"tcp", "udp"}))
+      ->capture_default_str();
+  cmd->add_option("--port", opt.port, "Port to listen on; 0 picks a free one (printed)")
+      ->required()
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--bind", opt.bind, "Address to listen on (default: every interface)");
+  cmd->add_option("--framing", opt.framing,
+                  "tcp: length: 4-byte big-endian length prefix; raw: chunks as read;\n"
+                  "line: '\\n'-ended")
+      ->check(CLI::IsMember({"length", "raw", "line"}))
+      ->capture_default_str();
+  cmd->add_option("--threads", opt.threads,
+                  "I/O threads (0 = one per core); udp: one socket on one thread (0 or 1)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", opt.max_connections,
+                  "tcp: connections above this are closed")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+  cmd->add_option("--max-message-size", opt.max_message_size,
+                  "Largest message accepted (bytes); udp: largest datagram (default 65507)")
+      ->check(CLI::Range(1, 1 << 30))
+      ->capture_default_str();
+  cmd->final_callback([cmd, &opt] { check_udp_options(*cmd, opt); });
+  return cmd;
+}
+
+int run_serve(const serve_options& opt) {
+  raise_fd_limit();
+  return opt.proto == "udp" ? run_udp_serve(opt) : run_tcp_serve(opt);
 }
 
 }  // namespace nsys

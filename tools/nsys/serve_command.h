@@ -1,5 +1,6 @@
 #pragma once
-// `nsys serve`: an echo server on the library's messaging_server.
+// `nsys serve`: an echo server on the library: messaging_server (--proto tcp) or
+// messaging_udp_server (--proto udp).
 
 #include <cstddef>
 #include <string>
@@ -15,15 +16,19 @@ struct serve_options {
   int port = 0;
   std::string bind;  ///< empty: every interface
   std::string framing = "length";
-  std::size_t threads = 0;  ///< 0: one per core
+  std::size_t threads = 0;  ///< 0: one per core (UDP: one socket, always one thread)
   std::size_t max_connections = 10000;
-  std::size_t max_message_size = 16u * 1024u * 1024u;
+  std::size_t max_message_size = 16u * 1024u * 1024u;  ///< UDP: the largest datagram
 };
 
-/// Registers the `serve` subcommand on `app`, filling `opt`.
+/// Registers the `serve` subcommand on `app`, filling `opt`. Options that do not apply to the
+/// protocol chosen are refused while parsing (exit code 2).
 CLI::App* add_serve_command(CLI::App& app, serve_options& opt);
 
 /// Runs the server until SIGINT or SIGTERM. Returns the exit code (1 when it cannot start).
 int run_serve(const serve_options& opt);
+
+/// The UDP echo server (serve_udp.cpp).
+int run_udp_serve(const serve_options& opt);
 
 }  // namespace nsys

@@ -48,8 +48,7 @@ VoidResult messaging_udp_server::send_to(const udp_endpoint& to,
 
 VoidResult messaging_udp_server::send_to(const udp_endpoint& to,
                                          std::span<const std::uint8_t> data) {
-  if (auto r = core_->check_send(to, data.size()); r.is_err()) return r;  // before copying
-  return core_->send_to(to, std::vector<std::uint8_t>(data.begin(), data.end()));
+  return core_->send_copy_to(to, data);
 }
 
 VoidResult messaging_udp_server::send_to(std::string_view address, std::uint16_t port,

@@ -142,6 +142,15 @@ VoidResult udp_server_core::send_to(const udp_endpoint& to, std::vector<std::uin
   return io->send(std::move(data), to, error_codes::server_not_started);
 }
 
+VoidResult udp_server_core::send_copy_to(const udp_endpoint& to,
+                                         std::span<const std::uint8_t> data) {
+  auto io = current_io();
+  if (!io) return VoidResult(not_running("send_to " + udp_endpoint_to_string(to)));
+  if (auto r = check_send(to, data.size()); r.is_err()) return r;
+  return io->send(std::vector<std::uint8_t>(data.begin(), data.end()), to,
+                  error_codes::server_not_started);
+}
+
 VoidResult udp_server_core::change_membership(bool join, std::string_view group,
                                               std::string_view interface) {
   const char* op = join ? "join_multicast_group" : "leave_multicast_group";

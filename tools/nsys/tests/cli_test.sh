@@ -34,21 +34,39 @@ expect 2 'conns' bench --port 5555 --conns many
 expect 2 'framing' serve --port 0 --framing morse
 expect 2 'proto' bench --port 5555 --proto carrier-pigeon
 expect 2 'excludes' bench --port 5555 --connect-rate --idle-conns 10
+# UDP: options that do not apply are refused, not ignored.
+expect 2 'proto' serve --port 0 --proto carrier-pigeon
+expect 2 'window' bench --proto udp --port 5555 --window 0
+expect 2 'size.*8.*65507' bench --proto udp --port 5555 --size 4
+expect 2 'size.*8.*65507' bench --proto udp --port 5555 --size 65508
+expect 2 'framing.*tcp only' bench --proto udp --port 5555 --framing line
+expect 2 'connect-rate.*tcp only' bench --proto udp --port 5555 --connect-rate
+expect 2 'idle-conns.*tcp only' bench --proto udp --port 5555 --idle-conns 10
+expect 2 'lost-after.*udp only' bench --port 5555 --lost-after 1
+expect 2 'lost-after' bench --proto udp --port 5555 --lost-after 0
+expect 2 'threads.*one I/O thread' serve --proto udp --port 0 --threads 4
+expect 2 'framing.*tcp only' serve --proto udp --port 0 --framing raw
+expect 2 'max-connections.*tcp only' serve --proto udp --port 0 --max-connections 5
+expect 2 'max-message-size.*65527' serve --proto udp --port 0 --max-message-size 70000
 
 # A port nobody listens on: 9 (discard) is below the ephemeral range, so no test elsewhere on
 # this machine can be handed it by the OS while we run (a port a server just released could).
 closed_port=9
-if command -v ss >/dev/null && ss -Htln "sport = :$closed_port" | grep -q .; then
+if command -v ss >/dev/null && ss -Htuln "sport = :$closed_port" | grep -q .; then
   fail "something listens on port $closed_port here; this test needs it closed"
 fi
 start=$(date +%s)
 expect 1 'connect to 127\.0\.0\.1:9: connection refused' bench --port "$closed_port" --duration 30
 expect 1 'connection refused' bench --port "$closed_port" --connect-rate --duration 30
 expect 1 'connection refused' bench --port "$closed_port" --idle-conns 10 --hold 30
+expect 1 '127\.0\.0\.1:9: connection refused' bench --proto udp --port "$closed_port" --duration 30
 (( $(date +%s) - start <= 5 )) || fail "refused connections took more than 5 s to report"
 
 # Binding a port in use is a clear error too.
 start_server "$nsys" --threads 1
 expect 1 'bind.*in use' serve --port "$server_port" --bind 127.0.0.1
+stop_server
+start_server "$nsys" --proto udp --threads 1
+expect 1 'bind.*in use' serve --proto udp --port "$server_port" --bind 127.0.0.1
 stop_server
 echo "PASS"

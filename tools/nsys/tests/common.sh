@@ -18,15 +18,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server NSYS ARGS...: runs `nsys serve --port 0 --bind 127.0.0.1 ARGS` and sets
-# server_pid and server_port once it prints "listening on ...:PORT" (at most 10 s).
+# start_server NSYS ARGS...: runs `nsys serve --port 0 --bind ${server_bind:-127.0.0.1} ARGS`
+# and sets server_pid and server_port once it prints "listening on ...:PORT" (at most 10 s).
 start_server() {
   local nsys=$1
   shift
-  "$nsys" serve --port 0 --bind 127.0.0.1 "$@" >"$work_dir/server.out" 2>"$work_dir/server.err" &
+  # Gone before the server starts: its shell truncates them only after the fork, and the wait
+  # below must not read the lines of a previous server meanwhile.
+  rm -f "$work_dir/server.out" "$work_dir/server.err"
+  "$nsys" serve --port 0 --bind "${server_bind:-127.0.0.1}" "$@" >"$work_dir/server.out" \
+    2>"$work_dir/server.err" &
   server_pid=$!
   for _ in $(seq 100); do
-    if grep -q '^listening on ' "$work_dir/server.out"; then
+    if grep -qs '^listening on ' "$work_dir/server.out"; then
       server_port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$work_dir/server.out")
       [[ -n "$server_port" ]] || fail "cannot read the port from: $(cat "$work_dir/server.out")"
       return 0

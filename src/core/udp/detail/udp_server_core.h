@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 #include "core/udp/detail/udp_socket_io.h"
@@ -28,6 +29,8 @@ class udp_server_core final : public udp_handler,
   VoidResult start(std::string_view bind_address, std::uint16_t port, bool any_address);
   VoidResult stop();
   VoidResult send_to(const udp_endpoint& to, std::vector<std::uint8_t>&& data);
+  /// As send_to, copying `data` only once it is known to be sendable (each check runs once).
+  VoidResult send_copy_to(const udp_endpoint& to, std::span<const std::uint8_t> data);
   /// message_too_large when `size` cannot be sent to `to`.
   VoidResult check_send(const udp_endpoint& to, std::size_t size) const;
   VoidResult change_membership(bool join, std::string_view group, std::string_view interface);
