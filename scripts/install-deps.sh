@@ -24,6 +24,8 @@ packages=(
   clang-14 libclang-rt-14-dev llvm-14
   # test helpers: ss (tests/package waits on sockets), timeout/kill live in coreutils/procps
   iproute2 procps
+  # the nsys UDP tests run a faulty echo server in /usr/bin/python3
+  python3
   # TLS peers of the interop tests (tests/interop): openssl s_client/s_server (and
   # gen-test-certs.sh), gnutls-cli, testssl (its Depends bring dnsutils and bsdextrautils)
   openssl gnutls-bin testssl.sh
