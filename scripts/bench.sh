@@ -78,10 +78,19 @@ json_number() {  # json_number KEY JSON -> the first numeric value of "KEY"
   { grep -o "\"$1\":[0-9.e+-]*" <<<"$2" || true; } | head -n1 | cut -d: -f2
 }
 
-# Server kinds: ours, reference (TCP); ours-udp, reference-udp (UDP). The records name the
-# side only (ours / reference); the workload says which protocol.
-side_of() { echo "${1%-udp}"; }
-proto_of() { if [[ $1 == *-udp ]]; then echo udp; else echo tcp; fi; }
+# Server kinds: ours, reference (TCP); ours-udp, reference-udp (UDP); ours-tls, reference-tls
+# (TLS: nsys serve --proto tls --sink, and openssl s_server). The records name the side only
+# (ours / reference); the workload says which protocol.
+side_of() { local k=${1%-udp}; echo "${k%-tls}"; }
+proto_of() {
+  case $1 in *-udp) echo udp ;; *-tls) echo tls ;; *) echo tcp ;; esac
+}
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# The TLS workloads use one suite on both sides, chosen by the client.
+tls_suite=TLS_AES_128_GCM_SHA256
+certs=$tmp/certs
 
 # start_server KIND: starts it pinned to the server CPU; sets srv_pid/srv_port.
 start_server() {
@@ -99,6 +108,27 @@ start_server() {
     reference-udp)
       taskset -c "$server_cpu" "$udp_reference" --port 0 --bind 127.0.0.1 >"$log" \
         2>"$tmp/$kind.err" & ;;
+    ours-tls)
+      taskset -c "$server_cpu" "$nsys" serve --proto tls --port 0 --bind 127.0.0.1 --threads 1 \
+        --sink --framing raw --cert "$certs/server.pem" --key "$certs/server.key" >"$log" \
+        2>"$tmp/$kind.err" & ;;
+    reference-tls)
+      # s_server polls stdin next to the socket: a stdin at EOF would make it spin, so it gets
+      # a FIFO that never delivers. It writes what it receives to stdout (/dev/null).
+      local p
+      p=$(free_port)
+      rm -f "$tmp/s_server.in"
+      mkfifo "$tmp/s_server.in"
+      exec {fifo_fd}<>"$tmp/s_server.in"
+      taskset -c "$server_cpu" openssl s_server -accept "127.0.0.1:$p" -quiet \
+        -cert "$certs/server.pem" -key "$certs/server.key" <&"$fifo_fd" >/dev/null \
+        2>"$tmp/$kind.err" &
+      exec {fifo_fd}>&-
+      for _ in $(seq 100); do
+        ss -Hltn "sport = :$p" | grep -q . && break
+        sleep 0.1
+      done
+      echo "listening on 127.0.0.1:$p" >"$log" ;;
   esac
   srv_pid[$kind]=$!
   local port=""
@@ -174,6 +204,7 @@ run_echo() {
   record "$id" "$(side_of "$kind")" "$round" "" "$out"
   local rate p50 lost
   rate=$(json_number msg_per_s "$out"); [[ -n "$rate" ]] || rate=$(json_number conn_per_s "$out")
+  [[ -n "$rate" ]] || rate=$(json_number chunks "$out")  # upload: chunks written
   p50=$(json_number p50 "$out")
   lost=$(json_number lost "$out")
   printf '  w%s round %d/%d %-13s %12.0f /s   p50 %8.1f us%s\n' "$id" "$round" "$rounds" \
@@ -224,6 +255,38 @@ pair="ours-udp reference-udp"
 run_rounds U1 --conns 1 --window 64 --size 64
 stop_server ours-udp
 stop_server reference-udp
+
+# Workloads T1/T2 (issue 4): TLS against openssl s_server, on one TLS 1.3 suite.
+"$root/scripts/gen-test-certs.sh" "$certs" >/dev/null
+start_server ours-tls
+start_server reference-tls
+for (( r = 1; r <= rounds; r++ )); do
+  order="ours-tls reference-tls"
+  (( r % 2 == 0 )) && order="reference-tls ours-tls"
+  for kind in $order; do
+    # T1: bulk upload on one connection, 64 KiB writes, into a sink.
+    run_echo T1 "$kind" "$r" --upload --framing raw --size 65536 --conns 1 --insecure \
+      --tls-ciphersuites "$tls_suite"
+  done
+  for kind in $order; do
+    # T2: full handshakes per second, openssl s_time as the client of both.
+    out=$(timeout $(( seconds + 20 )) taskset -c "$client_cpu" openssl s_time -new \
+            -connect "127.0.0.1:${srv_port[$kind]}" -time "$seconds" \
+            -ciphersuites "$tls_suite" 2>&1 | grep -E 'connections in [0-9]+ real' || true)
+    check_alive "$kind"
+    n=$(awk '{print $1}' <<<"$out")
+    result='{"errors":1,"error_samples":["openssl s_time gave no result"]}'
+    if [[ -n $n ]]; then
+      result=$(awk -v n="$n" -v s="$seconds" '
+        BEGIN {printf "{\"errors\":0,\"connections\":%d,\"conn_per_s\":%.1f}", n, n / s}')
+    fi
+    record T2 "$(side_of "$kind")" "$r" "" "$result"
+    printf '  wT2 round %d/%d %-13s %12.0f handshakes/s\n' "$r" "$rounds" "$kind" \
+      "$(json_number conn_per_s "$result")" >&2
+  done
+done
+stop_server ours-tls
+stop_server reference-tls
 
 # Workload 7: a fresh server per round; its RSS with no connection, holding them, and after.
 hold=3
@@ -285,6 +348,10 @@ note+=" workloads 2–6 compare throughput (higher is better). Workload 7 is the
 note+=" memory (VmRSS) per idle connection while holding them, and with no connection; its"
 note+=" targets are absolute, for ours. MB/s counts echoed payload bytes once. U1 compares"
 note+=" datagrams echoed per second; a datagram not echoed within 1 s counts as lost (shown)."
+note+=" T1/T2: ours = nsys serve --proto tls --sink (secure_messaging_server), reference ="
+note+=" openssl s_server, both on CPU $server_cpu with an ECDSA P-256 certificate and $tls_suite"
+note+=" (chosen by the client); T1's client is nsys bench --upload (MB/s of payload taken), T2's"
+note+=" is openssl s_time -new (full handshakes per second)."
 cat >"$tmp/meta.json" <<EOF
 {
   "title": "network_system loopback benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')",
@@ -320,7 +387,11 @@ cat >"$tmp/workloads.json" <<'EOF'
    "target": {"kind": "rss", "max_per_conn_bytes": 2048, "max_idle_bytes": 10000000,
               "text": "≤ 2 KiB/conn, < 10 MB idle"}},
   {"id": "U1", "title": "UDP 64 B datagrams, 64 in flight (1 socket)", "metric": "dgram_per_s",
-   "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}}
+   "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}},
+  {"id": "T1", "title": "TLS 1.3 bulk upload, 1 conn, 64 KiB writes (vs openssl s_server)",
+   "metric": "mb_per_s", "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}},
+  {"id": "T2", "title": "TLS 1.3 full handshakes, openssl s_time (vs openssl s_server)",
+   "metric": "handshake_per_s", "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}}
 ]
 EOF
 echo

@@ -38,6 +38,8 @@ std::string cell(const std::string& metric, const side& s) {
     return si(s.median()) + "dgram/s (" + fmt("%.1f", s.median_secondary()) + " MB/s, " +
            std::to_string(s.lost) + " lost)";
   }
+  if (metric == "mb_per_s") return fmt("%.1f", s.median()) + " MB/s";
+  if (metric == "handshake_per_s") return si(s.median()) + "handshakes/s";
   if (metric == "conn_per_s") {
     return si(s.median()) + "conn/s (p50 " + fmt("%.0f", s.median_secondary()) + " µs)";
   }

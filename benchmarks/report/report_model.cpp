@@ -29,6 +29,10 @@ void take(const std::string& metric, const json& rec, side& s) {
     s.values.push_back(number(r, "msg_per_s"));
     s.secondary.push_back(number(r, "mb_per_s"));
     s.lost += static_cast<std::uint64_t>(number(r, "lost"));
+  } else if (metric == "mb_per_s") {
+    s.values.push_back(number(r, "mb_per_s"));
+  } else if (metric == "handshake_per_s") {
+    s.values.push_back(number(r, "conn_per_s"));
   } else if (metric == "conn_per_s") {
     s.values.push_back(number(r, "conn_per_s"));
     s.secondary.push_back(number(r.value("latency_us", json::object()), "p50"));

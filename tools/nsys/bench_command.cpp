@@ -12,6 +12,7 @@
 #include "network_system/core/udp_config.h"
 #include "report.h"
 #include "udp_load.h"
+#include "upload_load.h"
 
 namespace nsys {
 
@@ -19,13 +20,31 @@ namespace {
 
 // Refuses, while parsing, options that do not apply to the protocol chosen.
 void check_proto_options(CLI::App& cmd, bench_options& opt) {
+  if (opt.proto != "tls") {
+    for (const char* tls_only : {"--ca", "--insecure", "--server-name", "--tls-ciphersuites"}) {
+      if (cmd.count(tls_only) > 0) throw CLI::ValidationError(tls_only, "applies to --proto tls only");
+    }
+  } else {
+    for (const char* tcp_only : {"--connect-rate", "--idle-conns"}) {
+      if (cmd.count(tcp_only) > 0) {
+        throw CLI::ValidationError(tcp_only, "applies to --proto tcp only (for TLS handshakes/s "
+                                             "use openssl s_time against nsys serve --proto tls)");
+      }
+    }
+    if (opt.tls.server_name.empty()) opt.tls.server_name = opt.host;
+  }
+  if (opt.upload && (cmd.count("--connect-rate") > 0 || cmd.count("--idle-conns") > 0 ||
+                     cmd.count("--window") > 0)) {
+    throw CLI::ValidationError("--upload", "is a workload of its own (no --window, --connect-rate "
+                                           "or --idle-conns)");
+  }
   if (opt.proto != "udp") {
     if (cmd.count("--lost-after") > 0) {
       throw CLI::ValidationError("--lost-after", "applies to --proto udp only");
     }
     return;
   }
-  for (const char* tcp_only : {"--framing", "--connect-rate", "--idle-conns"}) {
+  for (const char* tcp_only : {"--framing", "--connect-rate", "--idle-conns", "--upload"}) {
     if (cmd.count(tcp_only) > 0) {
       throw CLI::ValidationError(tcp_only, "applies to --proto tcp only");
     }
@@ -46,9 +65,10 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
       "Load generator: N connections (or UDP sockets) keep W messages of B bytes in flight to\n"
       "an echo server, check every echoed byte and report msg/s, MB/s and latency percentiles");
   cmd->add_option("--proto", opt.proto,
-                  "tcp: framed messages on N connections; udp: datagrams on N sockets\n"
+                  "tcp: framed messages on N connections; tls: the same over TLS;\n"
+                  "udp: datagrams on N sockets\n"
                   "(a datagram not echoed within --lost-after counts as lost)")
-      ->check(CLI::IsMember({"tcp", "udp"}))
+      ->check(CLI::IsMember({"tcp", "tls", "udp"}))
       ->capture_default_str();
   cmd->add_option("--host", opt.host, "Server host name or address")->capture_default_str();
   cmd->add_option("--port", port, "Server port")->required()->check(CLI::Range(1, 65535));
@@ -98,6 +118,17 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
       ->capture_default_str();
   cmd->add_option("--pin-cpu", opt.pin_cpu, "Run the generator on this CPU only")
       ->check(CLI::Range(0, 1023));
+  cmd->add_flag("--upload", opt.upload,
+                "Workload: stream --size byte chunks one way for --duration s, expecting\n"
+                "nothing back (against nsys serve --sink or openssl s_server); reports MB/s");
+  cmd->add_option("--ca", opt.tls.ca_file, "tls: CA file (PEM) to verify the server against "
+                                           "(default: the system's CAs)");
+  cmd->add_flag("--insecure", opt.tls.insecure,
+                "tls: accept any server certificate (throw-away test certificates only)");
+  cmd->add_option("--server-name", opt.tls.server_name,
+                  "tls: SNI and the name the certificate must carry (default: --host)");
+  cmd->add_option("--tls-ciphersuites", opt.tls.cipher_suites,
+                  "tls: TLS 1.3 suites to offer, e.g. TLS_AES_128_GCM_SHA256");
   cmd->add_flag("!--no-progress", opt.progress,
                 "No live progress line (it shows on a terminal only)");
   cmd->final_callback([cmd, &opt] { check_proto_options(*cmd, opt); });
@@ -120,6 +151,9 @@ int run_bench(bench_options opt, int port) {
     if (opt.proto == "udp") {
       r = run_udp_echo_load(opt, to);
       if (r.messages == 0 && r.errors == 0) r.add_error("no echo came back in the measured time");
+    } else if (opt.upload) {
+      r = run_upload_load(opt, to);
+      if (r.payload_bytes == 0 && r.errors == 0) r.add_error("nothing was sent in the measured time");
     } else if (opt.connect_rate) {
       r = run_connect_rate(opt, to);
     } else if (opt.idle_conns > 0) {

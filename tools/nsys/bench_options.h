@@ -7,6 +7,7 @@
 
 #include "histogram.h"
 #include "payload.h"
+#include "tls_client.h"
 
 namespace nsys {
 
@@ -29,6 +30,8 @@ struct bench_options {
   double connect_timeout = 5.0;
   int pin_cpu = -1;
   bool progress = true;  ///< live progress line (only on a terminal anyway)
+  bool upload = false;   ///< tcp/tls: stream --size chunks one way, nothing comes back
+  tls_client_options tls;  ///< --proto tls
 
   [[nodiscard]] wire_framing wire() const {
     if (proto == "udp") return wire_framing::none;
@@ -38,7 +41,7 @@ struct bench_options {
 
 /// What a workload measured. Counters cover the measured interval (after warm-up).
 struct bench_result {
-  std::string workload;        ///< "echo", "connect_rate" or "idle" (udp: "echo" only)
+  std::string workload;        ///< "echo", "upload", "connect_rate" or "idle" (udp: "echo")
   std::string target;          ///< "127.0.0.1:5555"
   double seconds = 0;          ///< the measured interval
   std::uint64_t messages = 0;  ///< echoes received and verified

@@ -8,8 +8,11 @@
 #include <cstring>
 #include <memory>
 
+#include <openssl/ssl.h>
+
 #include "connector.h"
 #include "progress.h"
+#include "tls_client.h"
 
 namespace nsys {
 
@@ -21,6 +24,7 @@ constexpr std::int64_t drain_timeout_ns = 2'000'000'000;
 
 struct echo_conn {
   int fd = -1;
+  SSL* ssl = nullptr;  // --proto tls
   std::uint32_t id = 0;
   std::uint64_t next_send = 0;  // sequence number of the next message to send
   std::uint64_t next_recv = 0;  // sequence number of the next echo expected
@@ -51,6 +55,9 @@ class echo_run {
   void parse(echo_conn& c, std::int64_t now);
   void drop(echo_conn& c, const std::string& why);
   void set_write_interest(echo_conn& c, bool on);
+  ssize_t receive(echo_conn& c, std::uint8_t* into, std::size_t len, std::string& why);
+  ssize_t send_some(echo_conn& c, const std::uint8_t* from, std::size_t len, std::string& why);
+  void close_conn(echo_conn& c);
 
   const bench_options& opt_;
   const endpoint& to_;
@@ -75,12 +82,34 @@ void echo_run::set_write_interest(echo_conn& c, bool on) {
   ::epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
 }
 
+void echo_run::close_conn(echo_conn& c) {
+  if (c.ssl != nullptr) SSL_free(c.ssl);
+  c.ssl = nullptr;
+  ::close(c.fd);
+}
+
 void echo_run::drop(echo_conn& c, const std::string& why) {
   if (!c.alive) return;
   result_.add_error("connection " + std::to_string(c.id) + ": " + why);
   c.alive = false;
   --alive_;
-  ::close(c.fd);
+  close_conn(c);
+}
+
+// One read or write, on the socket or through TLS, with the socket calls' errno conventions.
+ssize_t echo_run::receive(echo_conn& c, std::uint8_t* into, std::size_t len, std::string& why) {
+  if (c.ssl != nullptr) return tls_recv(c.ssl, into, len, why);
+  const ssize_t r = ::recv(c.fd, into, len, 0);
+  if (r < 0) why = errno_text(errno);
+  return r;
+}
+
+ssize_t echo_run::send_some(echo_conn& c, const std::uint8_t* from, std::size_t len,
+                            std::string& why) {
+  if (c.ssl != nullptr) return tls_send(c.ssl, from, len, why);
+  const ssize_t w = ::send(c.fd, from, len, MSG_NOSIGNAL);
+  if (w < 0) why = errno_text(errno);
+  return w;
 }
 
 // Tops the window up and sends; every message of one call shares one timestamp, taken just
@@ -104,12 +133,12 @@ void echo_run::fill(echo_conn& c, std::int64_t now) {
 
 void echo_run::flush(echo_conn& c) {
   while (c.out_off < c.out.size()) {
-    const ssize_t w =
-        ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+    std::string why;
+    const ssize_t w = send_some(c, c.out.data() + c.out_off, c.out.size() - c.out_off, why);
     if (w < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return set_write_interest(c, true);
-      return drop(c, "send: " + errno_text(errno));
+      return drop(c, "send: " + why);
     }
     c.out_off += static_cast<std::size_t>(w);
   }
@@ -144,22 +173,25 @@ void echo_run::parse(echo_conn& c, std::int64_t now) {
 }
 
 void echo_run::on_readable(echo_conn& c) {
-  for (int i = 0; i < reads_per_event && c.alive; ++i) {
+  // TLS reads return a record at a time and may leave decrypted bytes inside OpenSSL, which
+  // epoll does not announce: read those until OpenSSL wants the socket again.
+  for (int i = 0; (i < reads_per_event || c.ssl != nullptr) && c.alive; ++i) {
     const std::size_t space = c.in_cap - c.in_len;
-    const ssize_t r = ::recv(c.fd, c.in.get() + c.in_len, space, 0);
+    std::string why;
+    const ssize_t r = receive(c, c.in.get() + c.in_len, space, why);
     if (r == 0)
       return drop(c, "closed by the server after " + std::to_string(c.next_recv) + " echoes");
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) break;
-      return drop(c, "recv: " + errno_text(errno));
+      return drop(c, "recv: " + why);
     }
     c.in_len += static_cast<std::size_t>(r);
     const std::int64_t now = now_ns();
     parse(c, now);
     if (!c.alive) return;
     fill(c, now);
-    if (static_cast<std::size_t>(r) < space) break;  // a short read: the socket is drained
+    if (c.ssl == nullptr && static_cast<std::size_t>(r) < space) break;  // the socket is drained
   }
 }
 
@@ -169,12 +201,18 @@ bench_result echo_run::run() {
   const auto fds =
       connect_all(to_, opt_.conns, opt_.conns,
                   std::chrono::milliseconds(static_cast<long>(opt_.connect_timeout * 1000)));
+  std::vector<SSL*> tls;
+  if (opt_.proto == "tls") {
+    tls = handshake_all(opt_.tls, fds, to_.text,
+                        std::chrono::milliseconds(static_cast<long>(opt_.connect_timeout * 1000)));
+  }
   ep_ = ::epoll_create1(EPOLL_CLOEXEC);
   conns_.resize(fds.size());
   const std::size_t in_cap = std::max(read_chunk, 2 * pattern_.wire_size());
   for (std::size_t i = 0; i < fds.size(); ++i) {
     auto& c = conns_[i];
     c.fd = fds[i];
+    c.ssl = tls.empty() ? nullptr : tls[i];
     c.id = static_cast<std::uint32_t>(i);
     c.in = std::make_unique_for_overwrite<std::uint8_t[]>(in_cap);
     c.in_cap = in_cap;
@@ -239,7 +277,7 @@ bench_result echo_run::run() {
   result_.payload_bytes = result_.messages * opt_.size;
   result_.connections = conns_.size();
   for (auto& c : conns_) {
-    if (c.alive) ::close(c.fd);
+    if (c.alive) close_conn(c);
   }
   ::close(ep_);
   return result_;

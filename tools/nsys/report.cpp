@@ -59,6 +59,12 @@ nlohmann::json to_json(const bench_options& opt, const bench_result& r) {
     j["conn_per_s"] = per_second(r.connections, r.seconds);
     return j;
   }
+  if (r.workload == "upload") {
+    j["chunks"] = r.messages;
+    j["mb_per_s"] = per_second(r.payload_bytes, r.seconds) / 1e6;
+    j["mb_per_s_counts"] = "payload bytes the transport accepted (10^6 bytes)";
+    return j;
+  }
   j["window"] = opt.window;
   j["messages"] = r.messages;
   j["msg_per_s"] = per_second(r.messages, r.seconds);
@@ -75,9 +81,10 @@ nlohmann::json to_json(const bench_options& opt, const bench_result& r) {
 void print_table(const bench_options& opt, const bench_result& r) {
   const bool udp = opt.proto == "udp";
   std::printf("nsys bench: %s %s, %s, %s\n", opt.proto.c_str(),
-              r.workload == "echo"   ? "echo"
-              : r.workload == "idle" ? "idle connections"
-                                     : "connection rate",
+              r.workload == "echo"     ? "echo"
+              : r.workload == "upload" ? "upload"
+              : r.workload == "idle"   ? "idle connections"
+                                       : "connection rate",
               r.target.c_str(), udp ? "datagrams" : (opt.framing + " framing").c_str());
   if (udp) {
     std::printf("  %-17s %zu sockets x window %zu x %zu B; %.2f s measured\n", "workload",
@@ -89,6 +96,11 @@ void print_table(const bench_options& opt, const bench_result& r) {
     print_latency("send -> echo read", r.latency);
     std::printf("  %-17s %s (no echo within %.3g s; %s came back later)\n", "lost",
                 with_commas(r.lost).c_str(), opt.lost_after, with_commas(r.late).c_str());
+  } else if (r.workload == "upload") {
+    std::printf("  %-17s %zu conns streaming %zu B chunks; %.2f s measured\n", "workload",
+                opt.conns, opt.size, r.seconds);
+    std::printf("  %-17s %.1f MB/s (%s chunks; MB = 10^6 B)\n", "throughput",
+                per_second(r.payload_bytes, r.seconds) / 1e6, with_commas(r.messages).c_str());
   } else if (r.workload == "idle") {
     std::printf("  %-17s %s opened in %.2f s (%s conn/s)\n", "connections",
                 with_commas(r.connections).c_str(), r.open_seconds,

@@ -1,6 +1,7 @@
 #include "serve_command.h"
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -8,6 +9,7 @@
 
 #include "net_util.h"
 #include "network_system/core/messaging_server.h"
+#include "network_system/core/secure_messaging_server.h"
 #include "network_system/core/udp_config.h"
 #include "serve_common.h"
 
@@ -17,10 +19,20 @@ namespace framing = network_system::protocol::framing;
 
 namespace {
 
-// Refuses, while parsing, what --proto udp cannot honour, instead of silently ignoring it.
-void check_udp_options(CLI::App& cmd, serve_options& opt) {
+// Refuses, while parsing, what the protocol chosen cannot honour, instead of ignoring it.
+void check_proto_options(CLI::App& cmd, serve_options& opt) {
+  if (opt.proto != "tls") {
+    for (const char* tls_only : {"--cert", "--key", "--ca", "--require-client-cert"}) {
+      if (cmd.count(tls_only) > 0) throw CLI::ValidationError(tls_only, "applies to --proto tls only");
+    }
+  } else if (opt.cert.empty() || opt.key.empty()) {
+    throw CLI::ValidationError("--cert", "--proto tls needs --cert and --key (PEM files; "
+                                         "scripts/gen-test-certs.sh makes test ones)");
+  } else if (opt.require_client_cert && opt.ca.empty()) {
+    throw CLI::ValidationError("--require-client-cert", "needs --ca to verify clients against");
+  }
   if (opt.proto != "udp") return;
-  for (const char* tcp_only : {"--framing", "--max-connections"}) {
+  for (const char* tcp_only : {"--framing", "--max-connections", "--sink"}) {
     if (cmd.count(tcp_only) > 0) {
       throw CLI::ValidationError(tcp_only, "applies to --proto tcp only (UDP has neither "
                                            "streams to frame nor connections)");
@@ -48,9 +60,29 @@ int run_tcp_serve(const serve_options& opt) {
   cfg.io_threads = opt.threads;
   cfg.max_connections = opt.max_connections;
 
-  auto server = std::make_shared<network_system::core::messaging_server>("nsys", cfg);
-  server->set_receive_callback(
-      [](const auto& session, const std::vector<std::uint8_t>& data) { session->send_packet(data); });
+  std::shared_ptr<network_system::core::messaging_server> server;
+  if (opt.proto == "tls") {
+    network_system::core::tls_config tls;
+    tls.certificate_chain_file = opt.cert;
+    tls.private_key_file = opt.key;
+    tls.ca_file = opt.ca;
+    tls.require_client_certificate = opt.require_client_cert;
+    server = std::make_shared<network_system::core::secure_messaging_server>("nsys", tls, cfg);
+  } else {
+    server = std::make_shared<network_system::core::messaging_server>("nsys", cfg);
+  }
+  // The first errors say what went wrong (a failed handshake, a reset); later ones are counted.
+  server->set_error_callback([reported = std::make_shared<std::atomic<int>>(0)](
+                                 const auto&, const network_system::error_info& e) {
+    if (reported->fetch_add(1) < 10) std::fprintf(stderr, "nsys serve: %s\n", e.message.c_str());
+  });
+  if (opt.sink) {
+    server->set_receive_callback([](const auto&, const std::vector<std::uint8_t>&) {});
+  } else {
+    server->set_receive_callback([](const auto& session, const std::vector<std::uint8_t>& data) {
+      session->send_packet(data);
+    });
+  }
   const auto started = opt.bind.empty()
                            ? server->start_server(static_cast<std::uint16_t>(opt.port))
                            : server->start_server(opt.bind, static_cast<std::uint16_t>(opt.port));
@@ -60,8 +92,8 @@ int run_tcp_serve(const serve_options& opt) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   print_listening(opt.bind, server->port());
-  std::fprintf(stderr, "nsys serve: %s echo, %s framing, %zu I/O thread(s); SIGINT/SIGTERM stops\n",
-               opt.proto.c_str(), opt.framing.c_str(),
+  std::fprintf(stderr, "nsys serve: %s %s, %s framing, %zu I/O thread(s); SIGINT/SIGTERM stops\n",
+               opt.proto.c_str(), opt.sink ? "sink" : "echo", opt.framing.c_str(),
                opt.threads ? opt.threads : std::size_t{std::thread::hardware_concurrency()});
 
   const int sig = wait_stop_signal(stop_signals);
@@ -86,9 +118,10 @@ int run_tcp_serve(const serve_options& opt) {
 CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
   auto* cmd = app.add_subcommand("serve", "Run an echo server on the library (Ctrl-C stops it)");
   cmd->add_option("--proto", opt.proto,
-                  "tcp: messaging_server, one echo per message; udp: messaging_udp_server,\n"
+                  "tcp: messaging_server, one echo per message; tls: the same over TLS\n"
+                  "(secure_messaging_server; --cert and --key); udp: messaging_udp_server,\n"
                   "each datagram sent back to its sender")
-      ->check(CLI::IsMember({"tcp", "udp"}))
+      ->check(CLI::IsMember({"tcp", "tls", "udp"}))
       ->capture_default_str();
   cmd->add_option("--port", opt.port, "Port to listen on; 0 picks a free one (printed)")
       ->required()
@@ -111,7 +144,14 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
                   "Largest message accepted (bytes); udp: largest datagram (default 65507)")
       ->check(CLI::Range(1, 1 << 30))
       ->capture_default_str();
-  cmd->final_callback([cmd, &opt] { check_udp_options(*cmd, opt); });
+  cmd->add_flag("--sink", opt.sink, "tcp/tls: read and discard, send nothing back (for upload "
+                                    "benchmarks: nsys bench --upload)");
+  cmd->add_option("--cert", opt.cert, "tls: certificate chain file (PEM, leaf first)");
+  cmd->add_option("--key", opt.key, "tls: private key file (PEM)");
+  cmd->add_option("--ca", opt.ca, "tls: CA file (PEM) that client certificates must chain to");
+  cmd->add_flag("--require-client-cert", opt.require_client_cert,
+                "tls: mutual TLS: refuse clients without a certificate from --ca");
+  cmd->final_callback([cmd, &opt] { check_proto_options(*cmd, opt); });
   return cmd;
 }
 

@@ -19,6 +19,12 @@ struct serve_options {
   std::size_t threads = 0;  ///< 0: one per core (UDP: one socket, always one thread)
   std::size_t max_connections = 10000;
   std::size_t max_message_size = 16u * 1024u * 1024u;  ///< UDP: the largest datagram
+  bool sink = false;  ///< tcp/tls: read and discard instead of echoing (upload benchmarks)
+  // --proto tls
+  std::string cert;  ///< certificate chain (PEM)
+  std::string key;   ///< its private key (PEM)
+  std::string ca;    ///< CAs that client certificates must chain to
+  bool require_client_cert = false;
 };
 
 /// Registers the `serve` subcommand on `app`, filling `opt`. Options that do not apply to the
