@@ -113,17 +113,26 @@ TEST(TlsTest, ServerRefusingTls13OnlyClientFailsWithProtocolVersion) {
                  "protocol version");
 }
 
-TEST(TlsTest, MutualTlsAcceptsAGoodClientCertificate) {
-  server_probe probe;
+// A server that requires client certificates from the test CA.
+tls_config mutual_tls_server() {
   auto tls = server_tls();
   tls.ca_file = cert_path("ca.pem");
   tls.require_client_certificate = true;
-  auto server = start_tls_echo(probe, tls);
+  return tls;
+}
+
+// A client presenting `<name>.pem` / `<name>.key`.
+tls_config client_with_certificate(const std::string& name, tls_config cfg = client_tls()) {
+  cfg.certificate_chain_file = cert_path(name + ".pem");
+  cfg.private_key_file = cert_path(name + ".key");
+  return cfg;
+}
+
+TEST(TlsTest, MutualTlsAcceptsAGoodClientCertificate) {
+  server_probe probe;
+  auto server = start_tls_echo(probe, mutual_tls_server());
   ASSERT_TRUE(server->is_running());
-  auto cfg = client_tls();
-  cfg.certificate_chain_file = cert_path("client.pem");
-  cfg.private_key_file = cert_path("client.key");
-  auto c = tls_client(cfg);
+  auto c = tls_client(client_with_certificate("client"));
   echo_once(*c, server->port());
   auto sessions = server->sessions();
   ASSERT_EQ(sessions.size(), 1u);
@@ -135,17 +144,11 @@ TEST(TlsTest, MutualTlsAcceptsAGoodClientCertificate) {
 // reports why, and keeps serving a good client.
 void expect_mutual_tls_refusal(const std::string& client_cert, tls_version version) {
   server_probe probe;
-  auto tls = server_tls();
-  tls.ca_file = cert_path("ca.pem");
-  tls.require_client_certificate = true;
-  auto server = start_tls_echo(probe, tls);
+  auto server = start_tls_echo(probe, mutual_tls_server());
   ASSERT_TRUE(server->is_running());
   auto cfg = client_tls();
   cfg.max_version = version;
-  if (!client_cert.empty()) {
-    cfg.certificate_chain_file = cert_path(client_cert + ".pem");
-    cfg.private_key_file = cert_path(client_cert + ".key");
-  }
+  if (!client_cert.empty()) cfg = client_with_certificate(client_cert, cfg);
   auto bad = tls_client(cfg);
   auto r = bad->start("localhost", server->port());
   if (r.is_ok()) {
@@ -160,9 +163,7 @@ void expect_mutual_tls_refusal(const std::string& client_cert, tls_version versi
   EXPECT_EQ(probe.connections.load(), 0u);
   EXPECT_EQ(probe.disconnections.load(), 0u);
 
-  cfg.certificate_chain_file = cert_path("client.pem");
-  cfg.private_key_file = cert_path("client.key");
-  auto good = tls_client(cfg);
+  auto good = tls_client(client_with_certificate("client", cfg));
   echo_once(*good, server->port());
 }
 
