@@ -6,7 +6,8 @@
 #   make sanitize   the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan       the integration tests under ThreadSanitizer
 #   make fuzz       build the libFuzzer targets with clang-14, run each for FUZZ_SECONDS
-#   make bench      loopback benchmarks against the raw-epoll reference (about 4 minutes);
+#   make bench      loopback benchmarks against the raw-epoll, raw-UDP and openssl s_server
+#                   references (about 5 minutes after the build);
 #                   writes bench-results/ and prints the table with ratios
 #   make clean      remove every build tree
 #
