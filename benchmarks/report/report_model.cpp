@@ -86,12 +86,19 @@ std::vector<workload_summary> summarize(const json& definitions, const std::vect
       if (rec.value("workload", "") != id) continue;
       take(metric, rec, rec.value("server", "") == "ours" ? w.ours : w.reference);
     }
-    const double ref = w.reference.median();
-    w.ratio = ref > 0 ? w.ours.median() / ref : 0;
     const std::size_t n = std::min(w.ours.values.size(), w.reference.values.size());
     for (std::size_t i = 0; i < n; ++i) {
       w.round_ratios.push_back(w.reference.values[i] > 0 ? w.ours.values[i] / w.reference.values[i]
                                                          : 0);
+    }
+    // Each round runs both servers back to back, so a round's ratio cancels the drift of a
+    // shared machine between rounds; the median of those is the figure. Without pairs (a side
+    // missing), the ratio of the medians.
+    const double ref = w.reference.median();
+    if (!w.round_ratios.empty() && n == w.ours.values.size() && n == w.reference.values.size()) {
+      w.ratio = median_of(w.round_ratios);
+    } else {
+      w.ratio = ref > 0 ? w.ours.median() / ref : 0;
     }
     w.met = check_target(w);
     out.push_back(std::move(w));
