@@ -105,7 +105,7 @@ fuzz: deps
 	done
 
 bench-build: deps
-	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DNETWORK_ENABLE_LTO=ON \
 	  -DNETWORK_BUILD_BENCHMARKS=ON -DNETWORK_BUILD_TESTS=OFF -DNETWORK_BUILD_SAMPLES=OFF
 	cmake --build $(BENCH_DIR) -j $(JOBS)
 

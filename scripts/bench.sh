@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The loopback benchmarks of issues 3 and 4 (what `make bench` runs). Builds nothing: it expects a
-# build tree configured with -DCMAKE_BUILD_TYPE=Release -DNETWORK_BUILD_BENCHMARKS=ON.
+# build tree configured with -DCMAKE_BUILD_TYPE=Release -DNETWORK_ENABLE_LTO=ON
+# -DNETWORK_BUILD_BENCHMARKS=ON.
 #
 #   scripts/bench.sh [BUILD_DIR]          # default: $BENCH_BUILD_DIR or build-bench
 #
@@ -39,7 +40,7 @@ report=$build/benchmarks/bench_report
 for exe in "$nsys" "$reference" "$udp_reference" "$micro" "$report"; do
   if [[ ! -x "$exe" ]]; then
     echo "bench: $exe is missing. Configure and build first:" >&2
-    echo "  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \\" >&2
+    echo "  cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DNETWORK_ENABLE_LTO=ON \\" >&2
     echo "    -DNETWORK_BUILD_BENCHMARKS=ON -DNETWORK_BUILD_TESTS=OFF" >&2
     echo "  cmake --build build-bench" >&2
     exit 1
