@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace network_system::session::detail {
 
@@ -10,6 +11,17 @@ namespace {
 // idle sessions stay small.
 constexpr std::size_t keep_copy_capacity = 4096;
 constexpr std::size_t keep_entry_capacity = 64;
+
+// A drained copy buffer above keep_copy_capacity is parked here, one per I/O thread, instead of
+// being freed: the next session of this thread that copies a burst takes it, so a busy session
+// does not grow a buffer from nothing (malloc and copy at every doubling) each round, and an
+// idle one still holds nothing. Queues belong to one thread, so no lock is needed.
+constexpr std::size_t max_spare_capacity = 1024 * 1024;
+struct spare_buffer {
+  std::unique_ptr<std::uint8_t[]> data;
+  std::size_t capacity = 0;
+};
+thread_local spare_buffer spare;
 }  // namespace
 
 std::size_t write_queue::wire_size(const entry& e) const noexcept {
@@ -151,6 +163,10 @@ void write_queue::clear() {
 }
 
 std::uint8_t* write_queue::byte_buffer::append(std::size_t n) {
+  if (size_ + n > capacity_ && size_ == 0 && spare.capacity >= n) {
+    data_ = std::move(spare.data);
+    capacity_ = std::exchange(spare.capacity, 0);
+  }
   if (size_ + n > capacity_) {
     const std::size_t grown = std::max({size_ + n, capacity_ * 2, std::size_t{256}});
     auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(grown);
@@ -171,6 +187,10 @@ void write_queue::byte_buffer::erase_front(std::size_t n) noexcept {
 void write_queue::byte_buffer::clear(bool release) noexcept {
   size_ = 0;
   if (release) {
+    if (capacity_ <= max_spare_capacity && capacity_ > spare.capacity) {
+      spare.data = std::move(data_);
+      spare.capacity = capacity_;
+    }
     data_.reset();
     capacity_ = 0;
   }
