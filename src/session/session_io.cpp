@@ -140,6 +140,16 @@ void messaging_session::finish_start() {
   if (state_.load() != session_state::connected) return;  // closed by the callback
   take_pending();
   do_write();
+  continue_reading();
+}
+
+void messaging_session::continue_reading() {
+  if (tls_ && tls_->has_buffered_input()) {
+    // Already read from the socket (read-ahead), so no readiness will announce it.
+    read_armed_ = true;
+    asio::post(*context_, [self = shared_from_this()] { self->on_readable({}); });
+    return;
+  }
   do_wait_read();
 }
 
@@ -195,13 +205,7 @@ void messaging_session::on_readable(const std::error_code& ec) {
   if (delivery.capacity() > thread_buffers::read_size) std::vector<std::uint8_t>().swap(delivery);
   decoder_.shrink();
   do_write();
-  if (state_.load() != session_state::connected) return;
-  if (tls_ && tls_->has_buffered_input()) {
-    // Already read from the socket, so no readiness will announce it.
-    asio::post(*context_, [self = std::move(self)] { self->on_readable({}); });
-    return;
-  }
-  do_wait_read();
+  if (state_.load() == session_state::connected) continue_reading();
 }
 
 namespace {

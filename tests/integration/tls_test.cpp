@@ -233,6 +233,22 @@ TEST(TlsTest, ReconnectResumesTheSessionFromItsTicket) {
   EXPECT_TRUE(echo_once(*c, server->port()).resumed);
 }
 
+// Regression: with read-ahead, a message that arrives with the client's last handshake flight
+// is already inside OpenSSL when the handshake ends; no socket readiness announces it.
+TEST(TlsTest, MessageSentRightAfterTheHandshakeIsDelivered) {
+  server_probe probe;
+  auto server = start_tls_echo(probe);
+  ASSERT_TRUE(server->is_running());
+  for (int i = 0; i < 20; ++i) {
+    auto client = std::make_shared<secure_messaging_client>("eager", client_tls());
+    client_probe c(client);
+    client->set_connected_callback([&client] { (void)client->send_packet("first words"); });
+    ASSERT_TRUE(c.start("localhost", server->port()).is_ok());
+    ASSERT_TRUE(c.wait_messages(1)) << "connection " << i << ": the echo never came";
+    EXPECT_EQ(text_of(c.messages()[0]), "first words");
+  }
+}
+
 TEST(TlsTest, SilentPeerIsClosedAtTheHandshakeTimeout) {
   server_probe probe;
   auto tls = server_tls();

@@ -212,6 +212,8 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   void finish_start();
   void do_handshake();
   void on_handshake_io(const std::error_code& ec);
+  /// Waits for the socket, or re-runs the read at once when TLS already holds input.
+  void continue_reading();
   void do_wait_read();
   void on_readable(const std::error_code& ec);
   struct read_scope;

@@ -134,6 +134,10 @@ VoidResult tls_context::configure_protocol(std::string_view source) {
   // Partial writes and a moving buffer let the session write from its queue record by record.
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
+  // Read ahead into a buffer of several records: one recv per batch of records instead of two
+  // per record (header, then body). The session re-delivers what OpenSSL holds (pending).
+  SSL_CTX_set_read_ahead(ctx, 1);
+  SSL_CTX_set_default_read_buffer_len(ctx, 64 * 1024);
 
   auto wire = alpn_wire(config_.alpn_protocols, source);
   if (wire.is_err()) return VoidResult(wire.error());
