@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "reference_common.h"
+
 namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
@@ -158,62 +160,12 @@ void on_acceptable(int listener) {
   }
 }
 
-int open_listener(const std::string& bind_addr, std::uint16_t port) {
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (::inet_pton(AF_INET, bind_addr.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    len = sizeof(*v4);
-  } else if (::inet_pton(AF_INET6, bind_addr.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    len = sizeof(*v6);
-  } else {
-    std::fprintf(stderr, "epoll_echo_server: '%s' is not an IP address\n", bind_addr.c_str());
-    return -1;
-  }
-  const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 4096) != 0) {
-    std::fprintf(stderr, "epoll_echo_server: bind %s:%u: %s\n", bind_addr.c_str(), port,
-                 std::strerror(errno));
-    return -1;
-  }
-  return fd;
-}
-
-std::uint16_t bound_port(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  return ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
-                                       : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string bind_addr = "127.0.0.1";
-  long port = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--port" && i + 1 < argc) {
-      port = std::strtol(argv[++i], nullptr, 10);
-    } else if (a == "--bind" && i + 1 < argc) {
-      bind_addr = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: %s [--port P (0 = any)] [--bind ADDR (127.0.0.1)]\n", argv[0]);
-      return a == "--help" || a == "-h" ? 0 : 2;
-    }
-  }
-  if (port < 0 || port > 65535) {
-    std::fprintf(stderr, "epoll_echo_server: --port must be 0..65535\n");
-    return 2;
-  }
+  reference::options opt;
+  const int rc = reference::parse_options(argc, argv, "epoll_echo_server", opt);
+  if (rc >= 0) return rc;
 
   rlimit rl{};  // 10,000 idle connections need more descriptors than the default soft limit
   if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -221,28 +173,21 @@ int main(int argc, char** argv) {
     ::setrlimit(RLIMIT_NOFILE, &rl);
   }
 
-  // SIGINT/SIGTERM stay blocked except inside epoll_pwait, so a stop is never missed.
-  sigset_t stop_set, wait_mask;
-  sigemptyset(&stop_set);
-  sigaddset(&stop_set, SIGINT);
-  sigaddset(&stop_set, SIGTERM);
-  ::sigprocmask(SIG_BLOCK, &stop_set, &wait_mask);
-  sigdelset(&wait_mask, SIGINT);
-  sigdelset(&wait_mask, SIGTERM);
   static volatile sig_atomic_t stop = 0;
-  struct sigaction sa {};
-  sa.sa_handler = [](int) { stop = 1; };
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
+  const sigset_t wait_mask = reference::block_stop_signals(stop);
 
-  const int listener = open_listener(bind_addr, static_cast<std::uint16_t>(port));
+  const int listener = reference::bound_socket(opt, SOCK_STREAM, "epoll_echo_server");
   if (listener < 0) return 1;
+  if (::listen(listener, 4096) != 0) {
+    std::perror("epoll_echo_server: listen");
+    return 1;
+  }
   ep = ::epoll_create1(EPOLL_CLOEXEC);
   epoll_event lev{};
   lev.events = EPOLLIN;
   lev.data.fd = listener;
   ::epoll_ctl(ep, EPOLL_CTL_ADD, listener, &lev);
-  std::printf("port=%u\n", bound_port(listener));
+  std::printf("port=%u\n", reference::bound_port(listener));
   std::fflush(stdout);
 
   std::vector<epoll_event> events(512);
