@@ -59,14 +59,7 @@ void expect_echo_through_gnutls_cli(const std::string& priority, const std::stri
   EXPECT_EQ(server.probe.messages_of(ids[0]).size(), lines.size());
 
   // End of stdin: gnutls-cli says bye (close_notify) and exits 0; we see a clean close.
-  cli.close_stdin();
-  EXPECT_EQ(cli.wait_exit(long_wait), 0) << cli.transcript();
-  ASSERT_TRUE(wait_until([&] { return server.probe.disconnections.load() == 1; }));
-  const auto reason = server.probe.closed()[0].reason;
-  EXPECT_EQ(reason.code, ns::error_codes::connection_closed) << describe(reason);
-  EXPECT_EQ(reason.message.find("without TLS close_notify"), std::string::npos)
-      << describe(reason);
-  EXPECT_TRUE(server.session_errors().empty());
+  expect_clean_close(cli, server);
 }
 
 TEST(GnutlsClientTest, EchoesLinesOverTls13) {

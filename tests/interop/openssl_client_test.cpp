@@ -69,14 +69,7 @@ void expect_echo_through_s_client(const std::string& version_flag, const std::st
   EXPECT_EQ(server.probe.messages_of(ids[0]).size(), lines.size());
 
   // End of stdin: s_client sends close_notify and exits 0; we see a clean close.
-  s_client.close_stdin();
-  EXPECT_EQ(s_client.wait_exit(long_wait), 0) << s_client.transcript();
-  ASSERT_TRUE(wait_until([&] { return server.probe.disconnections.load() == 1; }));
-  const auto reason = server.probe.closed()[0].reason;
-  EXPECT_EQ(reason.code, ns::error_codes::connection_closed) << describe(reason);
-  EXPECT_EQ(reason.message.find("without TLS close_notify"), std::string::npos)
-      << describe(reason);
-  EXPECT_TRUE(server.session_errors().empty());
+  expect_clean_close(s_client, server);
 }
 
 TEST(OpensslClientTest, EchoesLinesOverTls13) {

@@ -4,6 +4,19 @@
 
 namespace interop {
 
+void expect_clean_close(child_process& peer, line_echo_server& server) {
+  using integration::describe;
+  using integration::long_wait;
+  peer.close_stdin();
+  EXPECT_EQ(peer.wait_exit(long_wait), 0) << peer.transcript();
+  ASSERT_TRUE(integration::wait_until([&] { return server.probe.disconnections.load() == 1; }));
+  const auto reason = server.probe.closed()[0].reason;
+  EXPECT_EQ(reason.code, ns::error_codes::connection_closed) << describe(reason);
+  EXPECT_EQ(reason.message.find("without TLS close_notify"), std::string::npos)
+      << describe(reason);
+  EXPECT_TRUE(server.session_errors().empty());
+}
+
 std::string peer_path(std::string_view program) { return find_program(program); }
 
 std::string missing_peer(std::string_view program, std::string_view package) {

@@ -63,6 +63,12 @@ class line_echo_server {
   std::vector<ns::error_info> session_errors_;
 };
 
+class child_process;
+
+/// Closes `peer`'s stdin and expects it to exit 0 and `server` to see its only session end
+/// cleanly: connection_closed after close_notify, and no session error.
+void expect_clean_close(child_process& peer, line_echo_server& server);
+
 /// The value after "label" at the start of a complete line of `report` ("Protocol version: "
 /// -> "TLSv1.3"), or empty if no finished line has it (a peer may still be writing it).
 std::string value_after(const std::string& report, std::string_view label);
