@@ -1,6 +1,6 @@
 // The write path's gather: what it costs to put N queued messages on the wire.
 //
-// BM_gather_iovecs models messaging_session::do_write() (src/session/session_io.cpp): walk the
+// BM_gather_iovecs models stream_connection::do_write() (src/connection/connection_io.cpp): walk the
 // write queue and fill one iovec per prefix and payload. CPU only, no system call.
 // BM_loopback_* send N 64-byte messages over a real TCP loopback connection, once as one
 // gathered sendmsg (what the session does) and once as N send() calls (a naive write loop).

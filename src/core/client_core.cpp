@@ -10,12 +10,12 @@
 
 #include "core/detail/run_on.h"
 #include "core/detail/session_settings_from.h"
-#include "core/tls/detail/tls_context.h"
+#include "transport/detail/tls_context.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "network_system/session/messaging_session.h"
-#include "session/detail/tls_stream.h"
+#include "transport/detail/tls_stream.h"
 
 namespace network_system::core::detail {
 
@@ -23,7 +23,7 @@ namespace {
 constexpr const char* source = "messaging_client";
 
 // The receive callback as seen by this I/O thread: no lock per message.
-thread_local utils::slot_cache<messaging_client::receive_callback_t> receive_cache;
+thread_local utils::slot_cache<messaging_client::span_receive_callback_t> receive_cache;
 
 }  // namespace
 
@@ -68,7 +68,7 @@ VoidResult client_core::start(std::string_view host, std::uint16_t port) {
     return r;
   }
   if (tls_config_ && !tls_) {
-    auto ctx = tls_context::create(*tls_config_, tls_role::client, source);
+    auto ctx = transport::detail::tls_context::create(*tls_config_, transport::detail::tls_role::client, source);
     if (ctx.is_err()) {
       lifecycle_.abort_start();
       return VoidResult(ctx.error());
@@ -135,7 +135,7 @@ void client_core::connect_once(connect_done done) {
                                             error_codes::connection_failed)));
                 return;
               }
-              std::unique_ptr<session::detail::tls_stream> stream;
+              std::unique_ptr<transport::detail::tls_stream> stream;
               if (self->tls_) {
                 stream = self->tls_->make_stream(a->socket.native_handle(), self->host_);
                 if (!stream) {
@@ -211,20 +211,22 @@ client_core::session_ptr client_core::current_session() const {
   return session_;
 }
 
-void client_core::on_connected(const session_ptr&) {
+void client_core::on_connected(const connection_ptr& c) {
+  // Before the first read: a paused client's new connection reads nothing until resumed.
+  if (receiving_paused_.load()) c->pause_receiving();
   callbacks_.invoke<connected>();
   if (auto done = std::exchange(connecting_, nullptr)) done(ok());
 }
 
-void client_core::on_abandoned(const session_ptr& s, const error_info& reason) {
+void client_core::on_abandoned(const connection_ptr& c, const error_info& reason) {
   {
     std::lock_guard lock(mutex_);
-    if (session_ == s) session_.reset();
+    if (session_ == c) session_.reset();
   }
   if (auto done = std::exchange(connecting_, nullptr)) done(VoidResult(reason));
 }
 
-void client_core::on_message(const session_ptr&, const std::vector<std::uint8_t>& data) {
+void client_core::on_message(const session_ptr&, std::span<const std::uint8_t> data) {
   const auto* fn = callbacks_.get_cached<receive>(receive_cache);
   if (!fn) return;
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
@@ -232,17 +234,28 @@ void client_core::on_message(const session_ptr&, const std::vector<std::uint8_t>
   --receive_cache.running;
 }
 
-void client_core::on_error(const session_ptr&, const error_info& e) {
+void client_core::on_error(const connection_ptr&, const error_info& e) {
   callbacks_.invoke<error>(e);
 }
 
-void client_core::on_drained(const session_ptr&) { callbacks_.invoke<drain>(); }
+void client_core::on_drained(const connection_ptr&) { callbacks_.invoke<drain>(); }
 
-void client_core::on_closed(const session_ptr& s, const error_info& reason) {
+void client_core::set_receiving_paused(bool paused) {
+  receiving_paused_.store(paused);
+  if (auto s = current_session()) {
+    if (paused) {
+      s->pause_receiving();
+    } else {
+      s->resume_receiving();
+    }
+  }
+}
+
+void client_core::on_closed(const connection_ptr& c, const error_info& reason) {
   bool reconnect = false;
   {
     std::lock_guard lock(mutex_);
-    if (session_ == s) session_.reset();
+    if (session_ == c) session_.reset();
     reconnect = auto_reconnect_;
   }
   callbacks_.invoke<disconnected>(reason);

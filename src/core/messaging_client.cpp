@@ -1,6 +1,7 @@
 #include "network_system/core/messaging_client.h"
 
 #include "core/detail/client_core.h"
+#include "core/detail/vector_delivery.h"
 #include "network_system/core/error_codes.h"
 
 namespace network_system::core {
@@ -65,7 +66,20 @@ void messaging_client::enable_auto_reconnect(bool enable, reconnect_policy polic
   core_->set_auto_reconnect(enable, policy);
 }
 
+void messaging_client::pause_receiving() { core_->set_receiving_paused(true); }
+void messaging_client::resume_receiving() { core_->set_receiving_paused(false); }
+bool messaging_client::is_receiving_paused() const noexcept { return core_->receiving_paused(); }
+
 void messaging_client::set_receive_callback(receive_callback_t cb) {
+  if (!cb) {
+    core_->callbacks_.set<client_core::receive>({});
+    return;
+  }
+  core_->callbacks_.set<client_core::receive>(
+      [cb = std::move(cb)](std::span<const std::uint8_t> data) { detail::call_with_vector(cb, data); });
+}
+
+void messaging_client::set_receive_span_callback(span_receive_callback_t cb) {
   core_->callbacks_.set<client_core::receive>(std::move(cb));
 }
 void messaging_client::set_connected_callback(connected_callback_t cb) {

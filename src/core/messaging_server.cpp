@@ -1,6 +1,7 @@
 #include "network_system/core/messaging_server.h"
 
 #include "core/detail/server_core.h"
+#include "core/detail/vector_delivery.h"
 #include "network_system/core/error_codes.h"
 
 namespace network_system::core {
@@ -40,6 +41,17 @@ std::uint16_t messaging_server::port() const { return core_->port_.load(); }
 const server_config& messaging_server::config() const noexcept { return core_->config_; }
 
 void messaging_server::set_receive_callback(receive_callback_t cb) {
+  if (!cb) {
+    core_->callbacks_.set<server_core::receive>({});
+    return;
+  }
+  core_->callbacks_.set<server_core::receive>(
+      [cb = std::move(cb)](const session_ptr& s, std::span<const std::uint8_t> data) {
+        detail::call_with_vector(cb, data, s);
+      });
+}
+
+void messaging_server::set_receive_span_callback(span_receive_callback_t cb) {
   core_->callbacks_.set<server_core::receive>(std::move(cb));
 }
 void messaging_server::set_connection_callback(connection_callback_t cb) {

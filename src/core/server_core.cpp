@@ -6,12 +6,12 @@
 #include "core/detail/bind_address.h"
 #include "core/detail/run_on.h"
 #include "core/detail/session_settings_from.h"
-#include "core/tls/detail/tls_context.h"
+#include "transport/detail/tls_context.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
 #include "network_system/protocol/framing/frame_decoder.h"
-#include "session/detail/endpoint_format.h"
-#include "session/detail/tls_stream.h"
+#include "connection/detail/endpoint_format.h"
+#include "transport/detail/tls_stream.h"
 
 namespace network_system::core::detail {
 
@@ -21,7 +21,11 @@ constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 
 
 // The receive callback as seen by this I/O thread: no lock per message.
-thread_local utils::slot_cache<messaging_server::receive_callback_t> receive_cache;
+thread_local utils::slot_cache<messaging_server::span_receive_callback_t> receive_cache;
+
+server_core::session_ptr as_session(const connection::detail::connection_handler::connection_ptr& c) {
+  return std::static_pointer_cast<session::messaging_session>(c);
+}
 
 // Out of descriptors or memory: accepting again at once would spin.
 bool is_resource_exhaustion(const std::error_code& ec) {
@@ -58,7 +62,7 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
                       "start_server: send_queue.low_water is above high_water", source);
   }
   if (tls_config_) {
-    auto ctx = tls_context::create(*tls_config_, tls_role::server, source);
+    auto ctx = transport::detail::tls_context::create(*tls_config_, transport::detail::tls_role::server, source);
     if (ctx.is_err()) {
       lifecycle_.abort_start();
       return VoidResult(ctx.error());
@@ -101,7 +105,7 @@ VoidResult server_core::open_acceptor(std::string_view bind_address, std::uint16
     ec.clear();
     acceptor->open(endpoint.protocol(), ec);
   }
-  listen_endpoint_ = session::detail::format_endpoint(endpoint);
+  listen_endpoint_ = connection::detail::format_endpoint(endpoint);
   auto failed = [&](const char* op) {
     return VoidResult(make_error_info(ec, op, listen_endpoint_, source, error_codes::bind_failed));
   };
@@ -117,7 +121,7 @@ VoidResult server_core::open_acceptor(std::string_view bind_address, std::uint16
   acceptor->listen(config_.backlog, ec);
   if (ec) return failed("listen");
   port_.store(acceptor->local_endpoint(ec).port());
-  listen_endpoint_ = session::detail::format_endpoint(endpoint.address(), port_.load());
+  listen_endpoint_ = connection::detail::format_endpoint(endpoint.address(), port_.load());
   acceptor_ = std::move(acceptor);
   return ok();
 }
@@ -157,7 +161,7 @@ void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket soc
     do_accept();
     return;
   }
-  std::unique_ptr<session::detail::tls_stream> stream;
+  std::unique_ptr<transport::detail::tls_stream> stream;
   if (tls_) {
     stream = tls_->make_stream(socket.native_handle(), {});
     if (!stream) {
@@ -245,9 +249,11 @@ server_statistics server_core::statistics() const {
   return st;
 }
 
-void server_core::on_connected(const session_ptr& s) { callbacks_.invoke<connection>(s); }
+void server_core::on_connected(const connection_ptr& c) {
+  callbacks_.invoke<connection>(as_session(c));
+}
 
-void server_core::on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) {
+void server_core::on_message(const session_ptr& s, std::span<const std::uint8_t> data) {
   const auto* fn = callbacks_.get_cached<receive>(receive_cache);
   if (!fn) return;
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
@@ -255,7 +261,8 @@ void server_core::on_message(const session_ptr& s, const std::vector<std::uint8_
   --receive_cache.running;
 }
 
-void server_core::on_closed(const session_ptr& s, const error_info& reason) {
+void server_core::on_closed(const connection_ptr& c, const error_info& reason) {
+  const auto s = as_session(c);
   // Fold the session's counters into the totals as it leaves the live set; a concurrent
   // statistics() may count it twice for that instant (counters are advisory).
   const auto ss = s->get_statistics();
@@ -268,21 +275,23 @@ void server_core::on_closed(const session_ptr& s, const error_info& reason) {
   callbacks_.invoke<disconnection>(s, reason);
 }
 
-void server_core::on_abandoned(const session_ptr& s, const error_info& reason) {
-  sessions_.remove(s->id());
+void server_core::on_abandoned(const connection_ptr& c, const error_info& reason) {
+  sessions_.remove(c->id());
   // A stop or a local close is no error; a failed TLS handshake is.
   if (reason.code == error_codes::server_stopped || reason.code == error_codes::session_closed) {
     return;
   }
   errors_.fetch_add(1, std::memory_order_relaxed);
-  callbacks_.invoke<error>(s, reason);
+  callbacks_.invoke<error>(as_session(c), reason);
 }
 
-void server_core::on_error(const session_ptr& s, const error_info& e) {
+void server_core::on_error(const connection_ptr& c, const error_info& e) {
   errors_.fetch_add(1, std::memory_order_relaxed);
-  callbacks_.invoke<error>(s, e);
+  callbacks_.invoke<error>(as_session(c), e);
 }
 
-void server_core::on_drained(const session_ptr& s) { callbacks_.invoke<drain>(s); }
+void server_core::on_drained(const connection_ptr& c) {
+  callbacks_.invoke<drain>(as_session(c));
+}
 
 }  // namespace network_system::core::detail

@@ -43,8 +43,10 @@ struct reconnect_attempt {
 
 class messaging_client : public std::enable_shared_from_this<messaging_client> {
  public:
-  /// A complete message; `data` is valid during the call only.
+  /// A complete message, copied into a vector (the seeds' form); valid during the call only.
   using receive_callback_t = std::function<void(const std::vector<std::uint8_t>&)>;
+  /// A complete message as a view of the read buffer: no copy; valid during the call only.
+  using span_receive_callback_t = std::function<void(std::span<const std::uint8_t>)>;
   using connected_callback_t = std::function<void()>;
   /// The connection closed: peer EOF (connection_closed), reset, limits, or stop_client()
   /// (session_closed).
@@ -87,10 +89,21 @@ class messaging_client : public std::enable_shared_from_this<messaging_client> {
   VoidResult send_packet(std::span<const std::uint8_t> data);
   VoidResult send_packet(std::string_view text);
 
+  /// Stops reading from the connection (the server's TCP window closes; nothing is lost) and
+  /// keeps the connections made by auto-reconnect paused too, until resume_receiving(). From
+  /// the client's thread (a callback) it takes effect at once: no receive callback runs until
+  /// resume_receiving(). See stream_connection::pause_receiving().
+  void pause_receiving();
+  void resume_receiving();
+  [[nodiscard]] bool is_receiving_paused() const noexcept;
+
   /// Turns auto-reconnect on or off (overrides client_config::auto_reconnect/reconnect).
   void enable_auto_reconnect(bool enable, reconnect_policy policy = {});
 
+  /// The receive callback: either form, the last one set replaces the other. Runs on the
+  /// client's thread once per message, in order.
   void set_receive_callback(receive_callback_t cb);
+  void set_receive_span_callback(span_receive_callback_t cb);
   void set_connected_callback(connected_callback_t cb);
   void set_disconnected_callback(disconnected_callback_t cb);
   /// For code written against the seeds' `void()` form.

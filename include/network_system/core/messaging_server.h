@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,9 +59,14 @@ class messaging_server : public std::enable_shared_from_this<messaging_server> {
   // (`[](auto s, ...)`, a reference-count increment per call) or by reference
   // (`[](const auto& s, ...)`, none) and keep a copy when it needs one.
 
-  /// A complete message. `data` is valid during the call only; copy what you keep.
+  /// A complete message, copied into a vector (the seeds' form). `data` is valid during the
+  /// call only; copy what you keep.
   using receive_callback_t =
       std::function<void(const session_ptr&, const std::vector<std::uint8_t>&)>;
+  /// A complete message as a view of the read buffer: no copy. `data` is valid during the
+  /// call only. The fastest form (nsys serve uses it).
+  using span_receive_callback_t =
+      std::function<void(const session_ptr&, std::span<const std::uint8_t>)>;
   /// A session is connected and reading (before its first receive callback).
   using connection_callback_t = std::function<void(const session_ptr&)>;
   /// A session closed; `reason.code` says why: connection_closed (peer EOF), connection_reset,
@@ -103,7 +109,11 @@ class messaging_server : public std::enable_shared_from_this<messaging_server> {
   /// The port listened on (0 when not running).
   [[nodiscard]] std::uint16_t port() const;
 
+  /// The receive callback: either form, the last one set replaces the other. It runs on the
+  /// session's thread once per message, in order. A send made in it to a session whose queue
+  /// is full pauses this session's reads under the default policy (send_queue_config).
   void set_receive_callback(receive_callback_t cb);
+  void set_receive_span_callback(span_receive_callback_t cb);
   void set_connection_callback(connection_callback_t cb);
   void set_disconnection_callback(disconnection_callback_t cb);
   void set_error_callback(error_callback_t cb);

@@ -20,9 +20,12 @@
 #include "network_system/utils/lifecycle_manager.h"
 #include "session/detail/session_handler.h"
 
+namespace network_system::transport::detail {
+class tls_context;
+}
+
 namespace network_system::core::detail {
 
-class tls_context;
 
 class client_core final : public session::detail::session_handler,
                           public std::enable_shared_from_this<client_core> {
@@ -30,7 +33,7 @@ class client_core final : public session::detail::session_handler,
   using session_ptr = std::shared_ptr<session::messaging_session>;
   enum slot { receive, connected, disconnected, error, reconnect, drain };
   using callbacks = utils::callback_manager<
-      messaging_client::receive_callback_t, messaging_client::connected_callback_t,
+      messaging_client::span_receive_callback_t, messaging_client::connected_callback_t,
       messaging_client::disconnected_callback_t, messaging_client::error_callback_t,
       messaging_client::reconnect_callback_t, messaging_client::drain_callback_t>;
 
@@ -48,12 +51,17 @@ class client_core final : public session::detail::session_handler,
   utils::lifecycle_manager lifecycle_;
 
   // session_handler (client thread)
-  void on_connected(const session_ptr& s) override;
-  void on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) override;
-  void on_closed(const session_ptr& s, const error_info& reason) override;
-  void on_abandoned(const session_ptr& s, const error_info& reason) override;
-  void on_error(const session_ptr& s, const error_info& e) override;
-  void on_drained(const session_ptr& s) override;
+  void on_connected(const connection_ptr& c) override;
+  void on_message(const session_ptr& s, std::span<const std::uint8_t> data) override;
+  void on_closed(const connection_ptr& c, const error_info& reason) override;
+  void on_abandoned(const connection_ptr& c, const error_info& reason) override;
+  void on_error(const connection_ptr& c, const error_info& e) override;
+  void on_drained(const connection_ptr& c) override;
+
+  /// messaging_client::pause_receiving(): applies to the current connection and to every
+  /// connection made after it (reconnects) until resume_receiving().
+  void set_receiving_paused(bool paused);
+  [[nodiscard]] bool receiving_paused() const noexcept { return receiving_paused_.load(); }
 
   /// Waits for the threads of a pool this core owns (see io_context_pool::wait_for_threads).
   void wait_for_threads() {
@@ -73,7 +81,7 @@ class client_core final : public session::detail::session_handler,
   client_config config_;
   std::shared_ptr<const session::session_settings> settings_;
   const std::optional<tls_config> tls_config_;
-  std::shared_ptr<tls_context> tls_;  // loaded by the first start(); keeps resumption state
+  std::shared_ptr<transport::detail::tls_context> tls_;  // loaded by the first start(); keeps resumption state
   std::shared_ptr<io_context_pool> pool_;
   const bool owns_pool_;
   std::shared_ptr<asio::io_context> context_;
@@ -84,6 +92,7 @@ class client_core final : public session::detail::session_handler,
   reconnect_policy policy_;
 
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> receiving_paused_{false};
   // Client thread only.
   std::string host_;
   std::uint16_t port_ = 0;

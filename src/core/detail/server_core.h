@@ -18,9 +18,12 @@
 #include "network_system/utils/lifecycle_manager.h"
 #include "session/detail/session_handler.h"
 
+namespace network_system::transport::detail {
+class tls_context;
+}
+
 namespace network_system::core::detail {
 
-class tls_context;
 
 class server_core final : public session::detail::session_handler,
                           public std::enable_shared_from_this<server_core> {
@@ -28,7 +31,7 @@ class server_core final : public session::detail::session_handler,
   using session_ptr = messaging_server::session_ptr;
   enum slot { receive, connection, disconnection, error, drain };
   using callbacks = utils::callback_manager<
-      messaging_server::receive_callback_t, messaging_server::connection_callback_t,
+      messaging_server::span_receive_callback_t, messaging_server::connection_callback_t,
       messaging_server::disconnection_callback_t, messaging_server::error_callback_t,
       messaging_server::drain_callback_t>;
 
@@ -49,12 +52,12 @@ class server_core final : public session::detail::session_handler,
   server_statistics statistics() const;
 
   // session_handler (session threads)
-  void on_connected(const session_ptr& s) override;
-  void on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) override;
-  void on_closed(const session_ptr& s, const error_info& reason) override;
-  void on_abandoned(const session_ptr& s, const error_info& reason) override;
-  void on_error(const session_ptr& s, const error_info& e) override;
-  void on_drained(const session_ptr& s) override;
+  void on_connected(const connection_ptr& c) override;
+  void on_message(const session_ptr& s, std::span<const std::uint8_t> data) override;
+  void on_closed(const connection_ptr& c, const error_info& reason) override;
+  void on_abandoned(const connection_ptr& c, const error_info& reason) override;
+  void on_error(const connection_ptr& c, const error_info& e) override;
+  void on_drained(const connection_ptr& c) override;
 
   /// Waits for the threads of a pool this core owns (see io_context_pool::wait_for_threads).
   void wait_for_threads() {
@@ -70,7 +73,7 @@ class server_core final : public session::detail::session_handler,
 
   std::shared_ptr<const session::session_settings> settings_;
   const std::optional<tls_config> tls_config_;
-  std::shared_ptr<tls_context> tls_;  // loaded by start()
+  std::shared_ptr<transport::detail::tls_context> tls_;  // loaded by start()
   std::shared_ptr<io_context_pool> pool_;
   const bool owns_pool_;
   std::shared_ptr<asio::io_context> acceptor_context_;

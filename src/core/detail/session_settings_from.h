@@ -15,6 +15,9 @@ std::shared_ptr<const session::session_settings> session_settings_from(const Con
   s->send_queue = c.send_queue;
   s->socket = c.socket;
   s->idle_timeout = c.idle_timeout;
+  if (c.framing.kind == protocol::framing::framing_kind::delimiter) {
+    s->write_suffix = c.framing.delimiter;
+  }
   return s;
 }
 

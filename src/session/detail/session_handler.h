@@ -1,12 +1,13 @@
 #pragma once
-// session_handler: how a session reports to whoever owns it (a server or a client core).
-// Every method runs on the session's own thread.
+// session_handler: how a messaging_session reports to whoever owns it (a server or a client
+// core): the connection's life (connection_handler) and the framed messages. Every method runs
+// on the session's own thread.
 
 #include <cstdint>
 #include <memory>
-#include <vector>
+#include <span>
 
-#include "network_system/core/result.h"
+#include "connection/detail/connection_handler.h"
 
 namespace network_system::session {
 class messaging_session;
@@ -14,24 +15,11 @@ class messaging_session;
 
 namespace network_system::session::detail {
 
-class session_handler {
+class session_handler : public connection::detail::connection_handler {
  public:
-  virtual ~session_handler() = default;
-  virtual void on_connected(const std::shared_ptr<messaging_session>& s) = 0;
-  /// `data` is only valid during the call.
+  /// One complete message; `data` views the read buffer and is only valid during the call.
   virtual void on_message(const std::shared_ptr<messaging_session>& s,
-                          const std::vector<std::uint8_t>& data) = 0;
-  /// Called once per session that connected; `reason` says why (peer EOF, reset, limit, local close).
-  virtual void on_closed(const std::shared_ptr<messaging_session>& s,
-                         const error_info& reason) = 0;
-  /// The session closed before it connected (a TLS handshake that failed or timed out, a
-  /// socket that could not be set up, or a stop): no on_connected ran and no on_closed follows.
-  virtual void on_abandoned(const std::shared_ptr<messaging_session>& s,
-                            const error_info& reason) = 0;
-  /// An error that closes the session (not a clean EOF or a local close), before on_closed.
-  virtual void on_error(const std::shared_ptr<messaging_session>& s, const error_info& e) = 0;
-  /// The send queue fell below the low-water mark after reaching the high-water mark.
-  virtual void on_drained(const std::shared_ptr<messaging_session>& s) = 0;
+                          std::span<const std::uint8_t> data) = 0;
 };
 
 }  // namespace network_system::session::detail

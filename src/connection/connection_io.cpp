@@ -1,6 +1,7 @@
-// messaging_session's driver loop. Readiness-driven: wait until the socket is readable, then
-// read, decode and deliver everything available without further waits, then write the replies
-// the callbacks queued in one gathered sendmsg. All of it runs on the session's own thread.
+// stream_connection's driver loop, the one every stream protocol runs on. Readiness-driven:
+// wait until the socket is readable, then read and hand everything available to the protocol
+// without further waits, then write the replies the callbacks queued in one gathered sendmsg.
+// All of it runs on the connection's own thread.
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -12,14 +13,22 @@
 #include <climits>
 #include <memory>
 
+#include <asio/post.hpp>
+
+#include "connection/detail/connection_handler.h"
+#include "connection/detail/connection_protocol.h"
+#include "connection/detail/write_queue.h"
+#include "network_system/connection/stream_connection.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
-#include "network_system/session/messaging_session.h"
-#include "session/detail/session_handler.h"
-#include "session/detail/tls_stream.h"
-#include "session/detail/write_queue.h"
+#include "transport/detail/tls_stream.h"
 
-namespace network_system::session {
+namespace network_system::connection {
+
+using transport::detail::io_result;
+using transport::detail::io_status;
+using transport::detail::tcp_read;
+using transport::detail::tcp_write;
 
 namespace {
 
@@ -30,12 +39,11 @@ constexpr int max_reads_per_event = 16;
 constexpr std::size_t max_iov = IOV_MAX;
 constexpr std::size_t max_tls_iov = 256;
 
-// One read buffer per I/O thread, shared by all its sessions: a session keeps bytes only while
-// a message is split across reads (in its decoder), so idle sessions hold no read buffer.
+// One read buffer per I/O thread, shared by all its connections: a connection keeps bytes only
+// while a unit is split across reads (in its protocol), so idle connections hold no buffer.
 struct thread_buffers {
   static constexpr std::size_t read_size = 64 * 1024;
   std::unique_ptr<std::uint8_t[]> read{new std::uint8_t[read_size]};
-  std::vector<std::uint8_t> delivery;  // the vector handed to receive callbacks
   std::vector<iovec> iov = std::vector<iovec>(max_iov);
 };
 
@@ -59,8 +67,8 @@ void set_int_option(int fd, int level, int name, int value) {
 
 }  // namespace
 
-void messaging_session::start() {
-  if (state_.load() != session_state::connecting) return;  // closed before it started
+void stream_connection::start() {
+  if (state_.load() != connection_state::connecting) return;  // closed before it started
   const auto& opt = settings_->socket;
   std::error_code ec;
   socket_.non_blocking(true, ec);
@@ -89,15 +97,15 @@ void messaging_session::start() {
   finish_start();
 }
 
-void messaging_session::do_handshake() {
+void stream_connection::do_handshake() {
   const auto r = tls_->handshake();
   switch (r.status) {
-    case detail::io_status::ok:
+    case io_status::ok:
       finish_start();
       return;
-    case detail::io_status::want_read:
-    case detail::io_status::want_write:
-      socket_.async_wait(r.status == detail::io_status::want_read ? asio::socket_base::wait_read
+    case io_status::want_read:
+    case io_status::want_write:
+      socket_.async_wait(r.status == io_status::want_read ? asio::socket_base::wait_read
                                                                   : asio::socket_base::wait_write,
                          [self = shared_from_this()](const std::error_code& ec) {
                            self->on_handshake_io(ec);
@@ -109,8 +117,8 @@ void messaging_session::do_handshake() {
   }
 }
 
-void messaging_session::on_handshake_io(const std::error_code& ec) {
-  if (state_.load() != session_state::connecting) return;  // closed meanwhile
+void stream_connection::on_handshake_io(const std::error_code& ec) {
+  if (state_.load() != connection_state::connecting) return;  // closed meanwhile
   if (ec) {
     fail(make_error_info(ec, "TLS handshake with", remote_endpoint(), source,
                          error_codes::tls_handshake_failed));
@@ -119,7 +127,7 @@ void messaging_session::on_handshake_io(const std::error_code& ec) {
   do_handshake();
 }
 
-void messaging_session::finish_start() {
+void stream_connection::finish_start() {
   if (tls_) {
     auto details = std::make_unique<const tls_details>(tls_->details());
     std::lock_guard lock(extras_mutex_);
@@ -127,23 +135,25 @@ void messaging_session::finish_start() {
   }
   connected_at_.store(std::chrono::system_clock::now().time_since_epoch().count());
   last_activity_.store(steady_now(), std::memory_order_relaxed);
-  state_.store(session_state::connected, std::memory_order_release);
+  state_.store(connection_state::connected, std::memory_order_release);
   if (settings_->idle_timeout.count() > 0) {
     arm_idle_timer(settings_->idle_timeout);
   } else if (idle_timer_) {
     idle_timer_->cancel();  // the handshake deadline
   }
 
+  update_deliver();
   auto self = shared_from_this();
   connected_reported_ = true;
   handler_->on_connected(self);
-  if (state_.load() != session_state::connected) return;  // closed by the callback
+  if (state_.load() != connection_state::connected) return;  // closed by the callback
   take_pending();
   do_write();
   continue_reading();
 }
 
-void messaging_session::continue_reading() {
+void stream_connection::continue_reading() {
+  if (read_armed_ || paused_ != 0 || state_.load() != connection_state::connected) return;
   if (tls_ && tls_->has_buffered_input()) {
     // Already read from the socket (read-ahead), so no readiness will announce it.
     read_armed_ = true;
@@ -153,8 +163,8 @@ void messaging_session::continue_reading() {
   do_wait_read();
 }
 
-void messaging_session::do_wait_read() {
-  if (read_armed_ || state_.load() != session_state::connected) return;
+void stream_connection::do_wait_read() {
+  if (read_armed_ || state_.load() != connection_state::connected) return;
   read_armed_ = true;
   socket_.async_wait(asio::socket_base::wait_read,
                      [self = shared_from_this()](const std::error_code& ec) {
@@ -162,81 +172,97 @@ void messaging_session::do_wait_read() {
                      });
 }
 
-// Marks the stretch in which this thread delivers a session's messages: sends made there are
-// known to be on the owner thread without asking Asio, and are flushed once at the end.
+// Marks the stretch in which this thread delivers a connection's input: sends made there are
+// known to be on the owner thread without asking Asio, are flushed once at the end, and know
+// which reader pause_reader back-pressure pauses.
 namespace {
-thread_local const messaging_session* delivering_session = nullptr;
+thread_local stream_connection* delivering_connection = nullptr;
 }
 
-struct messaging_session::read_scope {
-  explicit read_scope(messaging_session& s) : session(s) {
-    session.in_read_handler_ = true;
-    delivering_session = &s;
+stream_connection* stream_connection::delivering_on_this_thread() noexcept {
+  return delivering_connection;
+}
+
+struct stream_connection::read_scope {
+  explicit read_scope(stream_connection& c) : conn(c), outer(delivering_connection) {
+    conn.in_read_handler_ = true;
+    delivering_connection = &c;
   }
   ~read_scope() {
-    session.in_read_handler_ = false;
-    delivering_session = nullptr;
+    conn.in_read_handler_ = false;
+    delivering_connection = outer;
   }
   read_scope(const read_scope&) = delete;
   read_scope& operator=(const read_scope&) = delete;
-  messaging_session& session;
+  stream_connection& conn;
+  stream_connection* outer;
 };
 
-bool messaging_session::on_owner_thread() const noexcept {
-  return delivering_session == this || context_->get_executor().running_in_this_thread();
+bool stream_connection::on_owner_thread() const noexcept {
+  return delivering_connection == this || context_->get_executor().running_in_this_thread();
 }
 
-void messaging_session::on_readable(const std::error_code& ec) {
+void stream_connection::on_readable(const std::error_code& ec) {
   read_armed_ = false;
-  if (state_.load() != session_state::connected) return;
+  if (state_.load() != connection_state::connected) return;
   if (ec) {
     fail(make_error_info(ec, "wait for data from", remote_endpoint(), source,
                          error_codes::receive_failed));
     return;
   }
+  run_reads();
+}
+
+void stream_connection::run_reads() {
   auto self = shared_from_this();  // a callback may drop the last outside reference
   bool still_open = false;
   {
     const read_scope scope(*this);
-    still_open = read_available(self);
+    still_open = deliver_held(self) && read_available(self);
   }
   if (!still_open) return;
-  auto& delivery = buffers().delivery;
-  if (delivery.capacity() > thread_buffers::read_size) std::vector<std::uint8_t>().swap(delivery);
-  decoder_.shrink();
+  if (protocol_) protocol_->on_read_burst_end();
   do_write();
-  if (state_.load() == session_state::connected) continue_reading();
+  continue_reading();
 }
 
-namespace {
-// One non-blocking read from a plain TCP socket, in tls_stream's terms.
-detail::io_result tcp_read(int fd, std::span<std::uint8_t> into, std::error_code& ec) {
+bool stream_connection::deliver_held(const std::shared_ptr<stream_connection>& self) {
+  if (held_input_.empty() || !deliver_) return true;
+  // Delivered from a buffer of its own: a pause in a callback appends what is left to
+  // held_input_ again, in order.
+  std::vector<std::uint8_t> held;
+  held.swap(held_input_);
+  return deliver(self, held);
+}
+
+bool stream_connection::deliver(const std::shared_ptr<stream_connection>& self,
+                                std::span<const std::uint8_t> in) {
   for (;;) {
-    const ssize_t n = ::recv(fd, into.data(), into.size(), 0);
-    if (n > 0) return {detail::io_status::ok, static_cast<std::size_t>(n)};
-    if (n == 0) return {detail::io_status::closed, 0};
-    const int err = errno;  // before anything else can overwrite it
-    if (err == EINTR) continue;
-    if (err == EAGAIN || err == EWOULDBLOCK) return {detail::io_status::want_read, 0};
-    ec = std::error_code(err, std::system_category());
-    return {detail::io_status::failed, 0};
+    if (protocol_) protocol_->on_data(self, in);
+    if (state_.load() != connection_state::connected) return false;  // closed meanwhile
+    if (!next_protocol_) break;
+    protocol_ = std::move(next_protocol_);  // an upgrade: the rest of the read is the new one's
+    update_deliver();
+    if (in.empty()) break;
   }
+  if (!in.empty()) held_input_.insert(held_input_.end(), in.begin(), in.end());
+  return true;
 }
-}  // namespace
 
-bool messaging_session::read_available(const std::shared_ptr<messaging_session>& self) {
+bool stream_connection::read_available(const std::shared_ptr<stream_connection>& self) {
   auto& tb = buffers();
   const int fd = socket_.native_handle();
   const std::span<std::uint8_t> buffer(tb.read.get(), thread_buffers::read_size);
   bool progressed = false;
   for (int i = 0; i < max_reads_per_event; ++i) {
+    if (!deliver_ || !held_input_.empty()) break;  // paused by a callback
     std::error_code ec;
     const auto r = tls_ ? tls_->read(buffer) : tcp_read(fd, buffer, ec);
-    if (r.status == detail::io_status::closed) {
+    if (r.status == io_status::closed) {
       on_peer_closed(tls_ ? tls_->eof_detail() : std::string());
       return false;
     }
-    if (r.status == detail::io_status::failed) {
+    if (r.status == io_status::failed) {
       fail(tls_ ? make_error_info(tls_->error_code(), "receive from", remote_endpoint(),
                                   tls_->error_text(), source)
                 : make_error_info(ec, "receive from", remote_endpoint(), source,
@@ -245,25 +271,9 @@ bool messaging_session::read_available(const std::shared_ptr<messaging_session>&
     }
     // want_write while reading: TLS has a handshake message (a key update) to send and the
     // socket is full; the next read or write retries it.
-    if (r.status != detail::io_status::ok) break;
+    if (r.status != io_status::ok) break;
     progressed = true;
-    std::span<const std::uint8_t> in(buffer.data(), r.bytes);
-    for (;;) {
-      const auto m = decoder_.next(in);
-      if (m.status == protocol::framing::decode_status::need_more) break;
-      if (m.status == protocol::framing::decode_status::error) {
-        fail(make_error_info(m.error_code, "receive from", remote_endpoint(),
-                             "peer announced or sent a message above max_message_size " +
-                                 std::to_string(settings_->framing.max_message_size),
-                             source));
-        return false;
-      }
-      tb.delivery.assign(m.payload.begin(), m.payload.end());
-      bump(messages_received_, 1);
-      bump(bytes_received_, m.payload.size());
-      handler_->on_message(self, tb.delivery);
-      if (state_.load() != session_state::connected) return false;  // closed by the callback
-    }
+    if (!deliver(self, std::span<const std::uint8_t>(buffer.data(), r.bytes))) return false;
     // A short plain read drained the socket; TLS reads return one record at a time.
     if (!tls_ && r.bytes < buffer.size()) break;
   }
@@ -271,17 +281,12 @@ bool messaging_session::read_available(const std::shared_ptr<messaging_session>&
   return true;
 }
 
-void messaging_session::on_peer_closed(const std::string& how) {
-  if (decoder_.has_partial()) {
-    const auto have = decoder_.partial_bytes();
-    const auto want = decoder_.partial_expected();
-    fail(make_error_info(error_codes::message_truncated, "receive from", remote_endpoint(),
-                         "peer closed the connection in the middle of a message (" +
-                             std::to_string(have) + " of " +
-                             (want ? std::to_string(want) : std::string("?")) +
-                             " bytes received)",
-                         source));
-    return;
+void stream_connection::on_peer_closed(const std::string& how) {
+  if (protocol_) {
+    if (auto truncated = protocol_->on_peer_eof(*this)) {
+      fail(*truncated);
+      return;
+    }
   }
   close_now(make_error_info(error_codes::connection_closed, "receive from", remote_endpoint(),
                             how.empty() ? std::string("peer closed the connection")
@@ -289,28 +294,10 @@ void messaging_session::on_peer_closed(const std::string& how) {
                             source));
 }
 
-namespace {
-// One non-blocking gathered write to a plain TCP socket, in tls_stream's terms.
-detail::io_result tcp_write(int fd, iovec* iov, std::size_t count, std::error_code& ec) {
-  msghdr mh{};
-  mh.msg_iov = iov;
-  mh.msg_iovlen = count;
-  for (;;) {
-    const ssize_t n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
-    if (n >= 0) return {detail::io_status::ok, static_cast<std::size_t>(n)};
-    const int err = errno;  // before anything else can overwrite it
-    if (err == EINTR) continue;
-    if (err == EAGAIN || err == EWOULDBLOCK) return {detail::io_status::want_write, 0};
-    ec = std::error_code(err, std::system_category());
-    return {detail::io_status::failed, 0};
-  }
-}
-}  // namespace
-
-void messaging_session::do_write() {
+void stream_connection::do_write() {
   if (write_armed_) return;
   const auto st = state_.load();
-  if (st != session_state::connected && st != session_state::disconnecting) return;
+  if (st != connection_state::connected && st != connection_state::disconnecting) return;
   auto& iov = buffers().iov;
   const int fd = socket_.native_handle();
 
@@ -326,13 +313,13 @@ void messaging_session::do_write() {
     }
     std::error_code ec;
     const auto r = tls_ ? tls_->write(iov.data(), count) : tcp_write(fd, iov.data(), count, ec);
-    if (r.status == detail::io_status::want_write || r.status == detail::io_status::want_read) {
+    if (r.status == io_status::want_write || r.status == io_status::want_read) {
       // want_read: TLS must read a handshake message first; the socket is full either way
       // for plain TCP. Both clear when the socket turns writable or readable again.
       do_wait_write();
       return;
     }
-    if (r.status != detail::io_status::ok) {
+    if (r.status != io_status::ok) {
       fail(tls_ ? make_error_info(tls_->error_code(), "send to", remote_endpoint(),
                                   tls_->error_text(), source)
                 : make_error_info(ec, "send to", remote_endpoint(), source,
@@ -349,7 +336,7 @@ void messaging_session::do_write() {
     }
   }
 
-  if (state_.load() == session_state::disconnecting) {
+  if (state_.load() == connection_state::disconnecting) {
     take_pending();
     if (write_queue_->empty()) {
       auto reason = closing_reason_ ? *closing_reason_
@@ -361,21 +348,26 @@ void messaging_session::do_write() {
   }
 }
 
-void messaging_session::after_written(std::size_t payload_bytes, std::size_t messages) {
+void stream_connection::after_written(std::size_t payload_bytes, std::size_t messages) {
   if (messages > 0) {
     bump(messages_sent_, messages);
     bump(bytes_sent_, payload_bytes);
     last_activity_.store(steady_now(), std::memory_order_relaxed);
   }
   if (hit_high_water_.load(std::memory_order_relaxed) &&
-      queued_bytes() <= settings_->send_queue.low_water &&
-      hit_high_water_.exchange(false, std::memory_order_relaxed) &&
-      state_.load() == session_state::connected) {
-    handler_->on_drained(shared_from_this());
+      queued_bytes() <= settings_->send_queue.low_water) {
+    bool was_full = false;
+    {
+      std::lock_guard lock(pending_mutex_);  // ordered against hold_reader_of_this_thread()
+      was_full = hit_high_water_.exchange(false, std::memory_order_relaxed);
+    }
+    if (!was_full) return;
+    release_held_readers();
+    if (state_.load() == connection_state::connected) handler_->on_drained(shared_from_this());
   }
 }
 
-void messaging_session::do_wait_write() {
+void stream_connection::do_wait_write() {
   if (write_armed_) return;
   write_armed_ = true;
   socket_.async_wait(asio::socket_base::wait_write,
@@ -384,10 +376,10 @@ void messaging_session::do_wait_write() {
                      });
 }
 
-void messaging_session::on_writable(const std::error_code& ec) {
+void stream_connection::on_writable(const std::error_code& ec) {
   write_armed_ = false;
   const auto st = state_.load();
-  if (st != session_state::connected && st != session_state::disconnecting) return;
+  if (st != connection_state::connected && st != connection_state::disconnecting) return;
   if (ec) {
     fail(make_error_info(ec, "wait to send to", remote_endpoint(), source,
                          error_codes::send_failed));
@@ -396,7 +388,7 @@ void messaging_session::on_writable(const std::error_code& ec) {
   do_write();
 }
 
-void messaging_session::arm_idle_timer(std::chrono::steady_clock::duration after) {
+void stream_connection::arm_idle_timer(std::chrono::steady_clock::duration after) {
   if (!idle_timer_) idle_timer_ = std::make_unique<asio::steady_timer>(*context_);
   idle_timer_->expires_after(after);
   idle_timer_->async_wait([self = shared_from_this()](const std::error_code& ec) {
@@ -404,10 +396,10 @@ void messaging_session::arm_idle_timer(std::chrono::steady_clock::duration after
   });
 }
 
-void messaging_session::on_idle_timer(const std::error_code& ec) {
+void stream_connection::on_idle_timer(const std::error_code& ec) {
   if (ec) return;  // canceled
   const auto st = state_.load();
-  if (st == session_state::connecting) {  // only TLS sessions wait while connecting
+  if (st == connection_state::connecting) {  // only TLS sessions wait while connecting
     fail(make_error_info(error_codes::tls_handshake_timeout, "TLS handshake with",
                          remote_endpoint(),
                          "not finished within " +
@@ -415,7 +407,7 @@ void messaging_session::on_idle_timer(const std::error_code& ec) {
                          source));
     return;
   }
-  if (st == session_state::disconnecting) {
+  if (st == connection_state::disconnecting) {
     auto reason = closing_reason_ ? *closing_reason_
                                   : error_info{error_codes::session_closed, "closed", source, {}};
     reason.details = "linger timeout: " + std::to_string(queued_bytes()) +
@@ -423,7 +415,7 @@ void messaging_session::on_idle_timer(const std::error_code& ec) {
     close_now(reason);
     return;
   }
-  if (st != session_state::connected) return;
+  if (st != connection_state::connected) return;
   const auto idle = settings_->idle_timeout;
   const auto last = std::chrono::steady_clock::time_point(
       std::chrono::steady_clock::duration(last_activity_.load(std::memory_order_relaxed)));
@@ -440,12 +432,12 @@ void messaging_session::on_idle_timer(const std::error_code& ec) {
   arm_idle_timer(idle - quiet);  // re-arming once per timeout, not once per message
 }
 
-void messaging_session::fail(const error_info& reason) {
-  if (state_.load() == session_state::disconnected) return;
+void stream_connection::fail(const error_info& reason) {
+  if (state_.load() == connection_state::disconnected) return;
   bump(errors_, 1);
   // Before the connection was reported, on_abandoned (from close_now) carries the error.
   if (connected_reported_) handler_->on_error(shared_from_this(), reason);
   close_now(reason);
 }
 
-}  // namespace network_system::session
+}  // namespace network_system::connection

@@ -1,10 +1,10 @@
-#include "session/detail/write_queue.h"
+#include "connection/detail/write_queue.h"
 
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
-namespace network_system::session::detail {
+namespace network_system::connection::detail {
 
 namespace {
 // Below this, a drained queue keeps its buffers for the next burst; above, it frees them so
@@ -30,7 +30,7 @@ std::size_t write_queue::wire_size(const entry& e) const noexcept {
   return e.prefix.size + payload + suffix_.size();
 }
 
-void write_queue::push_owned(protocol::framing::frame_prefix prefix,
+void write_queue::push_owned(const wire_head& prefix,
                              std::vector<std::uint8_t>&& payload) {
   entry& e = entries_.emplace_back();
   e.type = kind::owned;
@@ -39,7 +39,7 @@ void write_queue::push_owned(protocol::framing::frame_prefix prefix,
   e.owned = std::move(payload);
 }
 
-void write_queue::push_shared(protocol::framing::frame_prefix prefix, payload_ptr payload) {
+void write_queue::push_shared(const wire_head& prefix, payload_ptr payload) {
   entry& e = entries_.emplace_back();
   e.type = kind::shared;
   e.prefix = prefix;
@@ -47,7 +47,7 @@ void write_queue::push_shared(protocol::framing::frame_prefix prefix, payload_pt
   e.shared = std::move(payload);
 }
 
-void write_queue::push_copy(protocol::framing::frame_prefix prefix,
+void write_queue::push_copy(const wire_head& prefix,
                             std::span<const std::uint8_t> payload) {
   const std::size_t at = copy_buffer_.size();
   const std::size_t size = prefix.size + payload.size() + suffix_.size();
@@ -196,4 +196,4 @@ void write_queue::byte_buffer::clear(bool release) noexcept {
   }
 }
 
-}  // namespace network_system::session::detail
+}  // namespace network_system::connection::detail

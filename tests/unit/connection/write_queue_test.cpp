@@ -1,4 +1,4 @@
-#include "session/detail/write_queue.h"
+#include "connection/detail/write_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "network_system/protocol/framing/frame_encoder.h"
+#include "protocol/framing/detail/framing_protocol.h"
 
 namespace {
 
@@ -18,7 +19,9 @@ using network_system::protocol::framing::frame_decoder;
 using network_system::protocol::framing::frame_encoder;
 using network_system::protocol::framing::framing_config;
 using network_system::protocol::framing::framing_kind;
-using network_system::session::detail::write_queue;
+using network_system::connection::detail::write_queue;
+// The wire head the framing protocol puts before a payload.
+const auto head = network_system::protocol::framing::detail::framing_head;
 using bytes = std::vector<std::uint8_t>;
 
 bytes make_payload(std::size_t size, std::uint8_t seed) {
@@ -76,9 +79,9 @@ TEST_P(write_queue_framings, mixed_owned_shared_and_copied_messages_leave_in_ord
     for (auto& b : p) b = static_cast<std::uint8_t>('a' + rng() % 26);
     sent.push_back(p);
     switch (i % 3) {
-      case 0: q.push_owned(enc.prefix(p.size()), bytes(p)); break;
-      case 1: q.push_shared(enc.prefix(p.size()), std::make_shared<const bytes>(p)); break;
-      default: q.push_copy(enc.prefix(p.size()), p); break;
+      case 0: q.push_owned(head(enc, p.size()), bytes(p)); break;
+      case 1: q.push_shared(head(enc, p.size()), std::make_shared<const bytes>(p)); break;
+      default: q.push_copy(head(enc, p.size()), p); break;
     }
   }
   std::size_t messages = 0;
@@ -100,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(all, write_queue_framings,
 TEST(write_queue, consecutive_copied_messages_leave_as_one_iovec) {
   frame_encoder enc;
   write_queue q(enc.suffix());
-  for (int i = 0; i < 100; ++i) q.push_copy(enc.prefix(64), make_payload(64, static_cast<std::uint8_t>(i)));
+  for (int i = 0; i < 100; ++i) q.push_copy(head(enc, 64), make_payload(64, static_cast<std::uint8_t>(i)));
   std::array<iovec, 16> iov{};
   std::size_t total = 0;
   EXPECT_EQ(q.gather(iov, total), 1u);
@@ -112,7 +115,7 @@ TEST(write_queue, owned_payload_is_sent_in_place_not_copied) {
   write_queue q(enc.suffix());
   bytes p = make_payload(1000, 1);
   const auto* address = p.data();
-  q.push_owned(enc.prefix(p.size()), std::move(p));
+  q.push_owned(head(enc, p.size()), std::move(p));
   std::array<iovec, 8> iov{};
   std::size_t total = 0;
   ASSERT_EQ(q.gather(iov, total), 2u);  // prefix, payload
@@ -126,9 +129,9 @@ TEST(write_queue, one_byte_writes_report_each_message_once) {
   for (int i = 0; i < 20; ++i) {
     sent.push_back(make_payload(static_cast<std::size_t>(i), static_cast<std::uint8_t>(i)));
     if (i % 2) {
-      q.push_copy(enc.prefix(sent.back().size()), sent.back());
+      q.push_copy(head(enc, sent.back().size()), sent.back());
     } else {
-      q.push_owned(enc.prefix(sent.back().size()), bytes(sent.back()));
+      q.push_owned(head(enc, sent.back().size()), bytes(sent.back()));
     }
   }
   std::size_t messages = 0;
@@ -143,7 +146,7 @@ TEST(write_queue, few_iovecs_per_call_still_drain_everything) {
   std::vector<bytes> sent;
   for (int i = 0; i < 50; ++i) {
     sent.push_back(make_payload(10, static_cast<std::uint8_t>(i)));
-    q.push_owned(enc.prefix(10), bytes(sent.back()));
+    q.push_owned(head(enc, 10), bytes(sent.back()));
   }
   std::size_t messages = 0;
   const auto wire = drain(q, 1 << 20, messages, 4);  // one message per gather
@@ -156,8 +159,8 @@ TEST(write_queue, empty_raw_messages_complete_with_no_bytes) {
   cfg.kind = framing_kind::raw;
   frame_encoder enc(cfg);
   write_queue q(enc.suffix());
-  q.push_owned(enc.prefix(0), bytes{});
-  q.push_owned(enc.prefix(0), bytes{});
+  q.push_owned(head(enc, 0), bytes{});
+  q.push_owned(head(enc, 0), bytes{});
   std::array<iovec, 8> iov{};
   std::size_t total = 0;
   EXPECT_EQ(q.gather(iov, total), 0u);
@@ -178,9 +181,9 @@ TEST(write_queue, long_partial_drain_keeps_order_across_compaction) {
     for (int k = 0; k < 4; ++k) {
       sent.push_back(make_payload(512, static_cast<std::uint8_t>(round + k)));
       if (k == 3) {
-        q.push_owned(enc.prefix(512), bytes(sent.back()));
+        q.push_owned(head(enc, 512), bytes(sent.back()));
       } else {
-        q.push_copy(enc.prefix(512), sent.back());
+        q.push_copy(head(enc, 512), sent.back());
       }
     }
     std::size_t total = 0;
@@ -204,8 +207,8 @@ TEST(write_queue, long_partial_drain_keeps_order_across_compaction) {
 TEST(write_queue, clear_drops_everything) {
   frame_encoder enc;
   write_queue q(enc.suffix());
-  q.push_copy(enc.prefix(3), make_payload(3, 0));
-  q.push_owned(enc.prefix(3), make_payload(3, 0));
+  q.push_copy(head(enc, 3), make_payload(3, 0));
+  q.push_owned(head(enc, 3), make_payload(3, 0));
   q.clear();
   EXPECT_TRUE(q.empty());
   std::array<iovec, 4> iov{};

@@ -7,9 +7,9 @@
 
 using BIO = struct bio_st;
 
-namespace network_system::core::detail {
+namespace network_system::transport::detail {
 
 /// A BIO reading and writing `fd` (not owned: the session's socket closes it). Null on failure.
 BIO* make_socket_bio(int fd);
 
-}  // namespace network_system::core::detail
+}  // namespace network_system::transport::detail

@@ -1,5 +1,5 @@
 #pragma once
-// write_queue: the bytes a session has accepted and not yet written, in order. I/O-free: it
+// write_queue: the bytes a connection has accepted and not yet written, in order. I/O-free: it
 // fills iovecs for one gathered sendmsg and is told how many bytes the kernel took.
 //
 // Three kinds of entry, one wire order:
@@ -10,7 +10,7 @@
 //            messages form one entry and leave as one iovec, which costs the kernel far less
 //            than one small iovec per message.
 //
-// Thread-safety: none; owned by one session's thread.
+// Thread-safety: none; owned by one connection's thread.
 
 #include <sys/uio.h>
 
@@ -20,9 +20,9 @@
 #include <span>
 #include <vector>
 
-#include "network_system/protocol/framing/frame_encoder.h"
+#include "network_system/connection/connection_types.h"
 
-namespace network_system::session::detail {
+namespace network_system::connection::detail {
 
 class write_queue {
  public:
@@ -31,9 +31,9 @@ class write_queue {
   /// `suffix` (the delimiter, or empty) must outlive the queue.
   explicit write_queue(std::span<const std::uint8_t> suffix) : suffix_(suffix) {}
 
-  void push_owned(protocol::framing::frame_prefix prefix, std::vector<std::uint8_t>&& payload);
-  void push_shared(protocol::framing::frame_prefix prefix, payload_ptr payload);
-  void push_copy(protocol::framing::frame_prefix prefix, std::span<const std::uint8_t> payload);
+  void push_owned(const wire_head& prefix, std::vector<std::uint8_t>&& payload);
+  void push_shared(const wire_head& prefix, payload_ptr payload);
+  void push_copy(const wire_head& prefix, std::span<const std::uint8_t> payload);
 
   [[nodiscard]] bool empty() const noexcept { return head_ == entries_.size(); }
 
@@ -56,7 +56,7 @@ class write_queue {
   enum class kind : std::uint8_t { owned, shared, copied };
   struct entry {
     kind type = kind::owned;
-    protocol::framing::frame_prefix prefix;  // owned / shared
+    wire_head prefix;  // owned / shared
     std::vector<std::uint8_t> owned;
     payload_ptr shared;
     std::size_t copy_offset = 0;  // copied: the range in copy_buffer_
@@ -90,4 +90,4 @@ class write_queue {
   byte_buffer copy_buffer_;
 };
 
-}  // namespace network_system::session::detail
+}  // namespace network_system::connection::detail

@@ -1,4 +1,4 @@
-#include "core/tls/detail/tls_context.h"
+#include "transport/detail/tls_context.h"
 
 #include <unistd.h>
 
@@ -11,11 +11,13 @@
 
 #include <asio/ip/address.hpp>
 
-#include "core/tls/detail/socket_bio.h"
+#include "transport/detail/socket_bio.h"
 #include "network_system/core/error_codes.h"
-#include "session/detail/tls_stream.h"
+#include "transport/detail/tls_stream.h"
 
-namespace network_system::core::detail {
+namespace network_system::transport::detail {
+
+using core::tls_version;
 
 namespace {
 
@@ -84,7 +86,7 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
   return 1;  // we keep the reference
 }
 
-tls_context::tls_context(const tls_config& config, tls_role role)
+tls_context::tls_context(const core::tls_config& config, tls_role role)
     : config_(config),
       role_(role),
       context_(role == tls_role::server ? asio::ssl::context::tls_server
@@ -96,7 +98,7 @@ tls_context::~tls_context() {
   if (last_session_ != nullptr) SSL_SESSION_free(last_session_);
 }
 
-Result<std::shared_ptr<tls_context>> tls_context::create(const tls_config& config, tls_role role,
+Result<std::shared_ptr<tls_context>> tls_context::create(const core::tls_config& config, tls_role role,
                                                          std::string_view source) {
   std::shared_ptr<tls_context> ctx(new tls_context(config, role));
   if (auto r = ctx->configure_protocol(source); r.is_err()) {
@@ -264,7 +266,7 @@ void tls_context::remember_session(SSL_SESSION* session) {
   last_session_ = session;
 }
 
-std::unique_ptr<session::detail::tls_stream> tls_context::make_stream(int fd,
+std::unique_ptr<tls_stream> tls_context::make_stream(int fd,
                                                                       std::string_view host) {
   SSL* ssl = SSL_new(context_.native_handle());
   if (ssl == nullptr) return nullptr;
@@ -295,9 +297,9 @@ std::unique_ptr<session::detail::tls_stream> tls_context::make_stream(int fd,
   } else {
     SSL_set_accept_state(ssl);
   }
-  return std::make_unique<session::detail::tls_stream>(ssl, role_ == tls_role::client,
+  return std::make_unique<tls_stream>(ssl, role_ == tls_role::client,
                                                        std::move(name),
                                                        config_.handshake_timeout);
 }
 
-}  // namespace network_system::core::detail
+}  // namespace network_system::transport::detail

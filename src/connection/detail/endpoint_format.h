@@ -5,7 +5,7 @@
 
 #include <asio/ip/tcp.hpp>
 
-namespace network_system::session::detail {
+namespace network_system::connection::detail {
 
 inline std::string format_endpoint(const asio::ip::address& address, unsigned short port) {
   if (address.is_v6()) return "[" + address.to_string() + "]:" + std::to_string(port);
@@ -16,4 +16,4 @@ inline std::string format_endpoint(const asio::ip::tcp::endpoint& ep) {
   return format_endpoint(ep.address(), ep.port());
 }
 
-}  // namespace network_system::session::detail
+}  // namespace network_system::connection::detail

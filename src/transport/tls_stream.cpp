@@ -1,4 +1,4 @@
-#include "session/detail/tls_stream.h"
+#include "transport/detail/tls_stream.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -13,7 +13,7 @@
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
 
-namespace network_system::session::detail {
+namespace network_system::transport::detail {
 
 namespace {
 
@@ -156,8 +156,8 @@ io_result tls_stream::failure(int ssl_result, bool in_handshake) {
   return {io_status::failed, 0};
 }
 
-tls_details tls_stream::details() const {
-  tls_details d;
+connection::tls_details tls_stream::details() const {
+  connection::tls_details d;
   d.version = SSL_get_version(ssl_);
   if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl_)) d.cipher = SSL_CIPHER_get_name(c);
   const unsigned char* alpn = nullptr;
@@ -174,4 +174,4 @@ tls_details tls_stream::details() const {
   return d;
 }
 
-}  // namespace network_system::session::detail
+}  // namespace network_system::transport::detail

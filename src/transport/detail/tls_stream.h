@@ -1,12 +1,12 @@
 #pragma once
-// tls_stream: one TLS connection (an OpenSSL SSL object) over a session's non-blocking socket.
+// tls_stream: one TLS connection (an OpenSSL SSL object) over a connection's non-blocking socket.
 //
-// The session's driver loop is readiness-driven (session_io.cpp), and so is this: every call
+// The connection's driver loop is readiness-driven (connection_io.cpp), and so is this: every call
 // does what it can without blocking and says what it is waiting for (want_read/want_write),
-// which the session turns into one async_wait on the socket. That keeps TLS on the same loop,
-// write queue and framing as plain TCP (SPEC §5) instead of a second session implementation.
+// which the connection turns into one async_wait on the socket. That keeps TLS on the same loop,
+// write queue and protocols as plain TCP (SPEC §5) instead of a second driver.
 //
-// Owner thread only, like the rest of the session's I/O state.
+// Owner thread only, like the rest of the connection's I/O state.
 
 #include <sys/uio.h>
 
@@ -17,24 +17,12 @@
 #include <string>
 
 #include "network_system/core/result.h"
-#include "network_system/session/messaging_session.h"
+#include "network_system/connection/connection_types.h"
+#include "transport/detail/stream_io.h"
 
 using SSL = struct ssl_st;
 
-namespace network_system::session::detail {
-
-enum class io_status : std::uint8_t {
-  ok,          ///< `bytes` were read or written (or the handshake finished)
-  want_read,   ///< wait until the socket is readable, then call again
-  want_write,  ///< wait until the socket is writable, then call again
-  closed,      ///< the peer closed (close_notify, or EOF outside a record: see eof_detail())
-  failed,      ///< see error()
-};
-
-struct io_result {
-  io_status status = io_status::ok;
-  std::size_t bytes = 0;
-};
+namespace network_system::transport::detail {
 
 class tls_stream {
  public:
@@ -63,7 +51,7 @@ class tls_stream {
   /// After status closed: empty after close_notify, else what was missing.
   [[nodiscard]] const std::string& eof_detail() const noexcept { return error_text_; }
 
-  [[nodiscard]] tls_details details() const;
+  [[nodiscard]] connection::tls_details details() const;
   [[nodiscard]] std::chrono::milliseconds handshake_timeout() const noexcept {
     return handshake_timeout_;
   }
@@ -81,4 +69,4 @@ class tls_stream {
   std::string error_text_;
 };
 
-}  // namespace network_system::session::detail
+}  // namespace network_system::transport::detail

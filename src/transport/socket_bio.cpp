@@ -1,4 +1,4 @@
-#include "core/tls/detail/socket_bio.h"
+#include "transport/detail/socket_bio.h"
 
 #include <sys/socket.h>
 
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstdint>
 
-namespace network_system::core::detail {
+namespace network_system::transport::detail {
 
 namespace {
 
@@ -65,4 +65,4 @@ BIO* make_socket_bio(int fd) {
   return b;
 }
 
-}  // namespace network_system::core::detail
+}  // namespace network_system::transport::detail
