@@ -5,9 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <thread>
 
 #include "net_util.h"
+#include "network_system/core/io_context_pool.h"
 #include "network_system/core/messaging_server.h"
 #include "network_system/core/secure_messaging_server.h"
 #include "network_system/core/udp_config.h"
@@ -57,7 +57,9 @@ int run_tcp_serve(const serve_options& opt) {
   if (opt.framing == "raw") cfg.framing.kind = framing::framing_kind::raw;
   if (opt.framing == "line") cfg.framing.kind = framing::framing_kind::delimiter;
   cfg.framing.max_message_size = opt.max_message_size;
-  cfg.io_threads = opt.threads;
+  // Resolved here so that the count printed below is the one the server runs.
+  cfg.io_threads =
+      opt.threads ? opt.threads : network_system::core::io_context_pool::default_thread_count();
   cfg.max_connections = opt.max_connections;
 
   std::shared_ptr<network_system::core::messaging_server> server;
@@ -92,9 +94,9 @@ int run_tcp_serve(const serve_options& opt) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   print_listening(opt.bind, server->port());
-  std::fprintf(stderr, "nsys serve: %s %s, %s framing, %zu I/O thread(s); SIGINT/SIGTERM stops\n",
-               opt.proto.c_str(), opt.sink ? "sink" : "echo", opt.framing.c_str(),
-               opt.threads ? opt.threads : std::size_t{std::thread::hardware_concurrency()});
+  std::fprintf(stderr,
+               "nsys serve: %s %s, %s framing, %zu I/O thread(s); SIGINT/SIGTERM stops\n",
+               opt.proto.c_str(), opt.sink ? "sink" : "echo", opt.framing.c_str(), cfg.io_threads);
 
   const int sig = wait_stop_signal(stop_signals);
   server->stop_server();
@@ -133,7 +135,8 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
       ->check(CLI::IsMember({"length", "raw", "line"}))
       ->capture_default_str();
   cmd->add_option("--threads", opt.threads,
-                  "I/O threads (0 = one per core); udp: one socket on one thread (0 or 1)")
+                  "I/O threads (0 = the CPUs this process may run on: affinity mask and cgroup\n"
+                  "CPU quota); udp: one socket on one thread (0 or 1)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   cmd->add_option("--max-connections", opt.max_connections,

@@ -25,7 +25,8 @@ struct server_config {
   session::socket_options socket{};
   /// listen() backlog.
   int backlog = 4096;
-  /// Threads of the server's own pool; 0 = hardware concurrency. Ignored when `pool` is set.
+  /// Threads of the server's own pool; 0 = io_context_pool::default_thread_count(), the CPUs
+  /// this process may run on (affinity mask and cgroup CPU quota). Ignored when `pool` is set.
   std::size_t io_threads = 0;
   /// A pool to share with other servers and clients; the server then neither starts nor stops
   /// it (start it yourself, and stop it after the servers that use it).
