@@ -18,6 +18,7 @@ struct serve_options {
   std::string framing = "length";
   /// 0: the CPUs this process may run on (affinity mask, cgroup quota); UDP: always one thread
   std::size_t threads = 0;
+  bool reuse_port = false;  ///< tcp/tls: one SO_REUSEPORT acceptor per I/O thread
   std::size_t max_connections = 10000;
   std::size_t max_message_size = 16u * 1024u * 1024u;  ///< UDP: the largest datagram
   bool sink = false;  ///< tcp/tls: read and discard instead of echoing (upload benchmarks)
