@@ -3,7 +3,9 @@
 #   find_package(network_system CONFIG REQUIRED)
 #   target_link_libraries(app PRIVATE network_system::network_system)
 #
-# Included by the top-level CMakeLists.txt after the network_system target is defined.
+# Included by the top-level CMakeLists.txt after the network_system target is defined. The nsys
+# tool installs itself into ${CMAKE_INSTALL_BINDIR} (tools/nsys/CMakeLists.txt, when
+# NETWORK_BUILD_TOOLS is on).
 
 include(CMakePackageConfigHelpers)
 

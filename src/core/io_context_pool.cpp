@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "core/detail/cpu_limit.h"
+
 namespace network_system::core {
 
 io_context_pool::io_context_pool(std::size_t threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = default_thread_count();
   contexts_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
     // concurrency_hint 1: each context is run by exactly one thread, so Asio may skip locking.
@@ -89,6 +91,8 @@ void io_context_pool::stop() {
     ctx->poll();
   }
 }
+
+std::size_t io_context_pool::default_thread_count() { return detail::process_cpu_limit(); }
 
 std::shared_ptr<asio::io_context> io_context_pool::next() {
   return contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];

@@ -1,5 +1,9 @@
 #include "core/detail/server_core.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <asio/ip/v6_only.hpp>
 #include <asio/post.hpp>
 
@@ -40,7 +44,10 @@ server_core::server_core(std::string id, server_config config, std::optional<tls
       settings_(session_settings_from(config_)),
       tls_config_(std::move(tls)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(config_.io_threads)),
-      owns_pool_(!config_.pool) {}
+      owns_pool_(!config_.pool),
+      listeners_(config_.reuse_port ? pool_->size() : 1) {
+  for (std::size_t i = 0; i < listeners_.size(); ++i) listeners_[i].context = pool_->at(i);
+}
 
 server_core::~server_core() = default;
 
@@ -76,28 +83,34 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
     return error_void(error_codes::invalid_state,
                       "start_server: the shared io_context_pool is not running", source);
   }
-  acceptor_context_ = pool_->at(0);
-  if (auto r = open_acceptor(bind_address, port, any_address); r.is_err()) {
-    acceptor_.reset();
-    if (owns_pool_) pool_->stop();
-    lifecycle_.abort_start();
-    return r;
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    // With reuse_port the others join the port the first one got (port 0 picks it).
+    auto r = open_acceptor(listeners_[i], bind_address, i == 0 ? port : port_.load(), any_address);
+    if (r.is_err()) {
+      for (auto& l : listeners_) l.acceptor.reset();
+      port_.store(0);
+      if (owns_pool_) pool_->stop();
+      lifecycle_.abort_start();
+      return r;
+    }
   }
   started_at_.store(std::chrono::system_clock::now().time_since_epoch().count());
-  asio::post(*acceptor_context_, [self = shared_from_this()] {
-    self->accepting_ = true;
-    self->do_accept();
-  });
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    asio::post(*listeners_[i].context, [self = shared_from_this(), i] {
+      self->listeners_[i].accepting = true;
+      self->do_accept(i);
+    });
+  }
   return ok();
 }
 
-VoidResult server_core::open_acceptor(std::string_view bind_address, std::uint16_t port,
-                                      bool any_address) {
+VoidResult server_core::open_acceptor(listener& l, std::string_view bind_address,
+                                      std::uint16_t port, bool any_address) {
   using asio::ip::tcp;
   auto address = bind_address_for(bind_address, any_address, source);
   if (address.is_err()) return VoidResult(address.error());
   std::error_code ec;
-  auto acceptor = std::make_unique<tcp::acceptor>(*acceptor_context_);
+  auto acceptor = std::make_unique<tcp::acceptor>(*l.context);
   tcp::endpoint endpoint(address.value(), port);
   acceptor->open(endpoint.protocol(), ec);
   if (ec && any_address) {  // no IPv6 on this host: listen on IPv4 only
@@ -116,49 +129,60 @@ VoidResult server_core::open_acceptor(std::string_view bind_address, std::uint16
   }
   acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
   if (ec) return failed("configure");
+  if (config_.reuse_port) {
+    const int on = 1;
+    if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+      ec.assign(errno, asio::error::get_system_category());
+      return failed("configure SO_REUSEPORT on");
+    }
+  }
   acceptor->bind(endpoint, ec);
   if (ec) return failed("bind");
   acceptor->listen(config_.backlog, ec);
   if (ec) return failed("listen");
   port_.store(acceptor->local_endpoint(ec).port());
   listen_endpoint_ = connection::detail::format_endpoint(endpoint.address(), port_.load());
-  acceptor_ = std::move(acceptor);
+  l.acceptor = std::move(acceptor);
   return ok();
 }
 
-void server_core::do_accept() {
-  auto target = pool_->next();
-  acceptor_->async_accept(
-      *target, [self = shared_from_this(), target](const std::error_code& ec,
-                                                   asio::ip::tcp::socket socket) {
-        self->on_accept(ec, std::move(socket), target);
+void server_core::do_accept(std::size_t index) {
+  auto& l = listeners_[index];
+  if (!l.accepting) return;  // an error callback run by on_accept stopped the server
+  // With reuse_port each thread keeps what it accepts; the one acceptor spreads sessions.
+  auto target = config_.reuse_port ? l.context : pool_->next();
+  l.acceptor->async_accept(
+      *target, [self = shared_from_this(), target, index](const std::error_code& ec,
+                                                          asio::ip::tcp::socket socket) {
+        self->on_accept(ec, std::move(socket), target, index);
       });
 }
 
 void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket socket,
-                            const std::shared_ptr<asio::io_context>& target) {
-  if (!accepting_) return;  // stopping; the socket closes with its destructor
+                            const std::shared_ptr<asio::io_context>& target, std::size_t index) {
+  auto& l = listeners_[index];
+  if (!l.accepting) return;  // stopping; the socket closes with its destructor
   if (ec) {
     if (ec == asio::error::operation_aborted) return;
     errors_.fetch_add(1, std::memory_order_relaxed);
     callbacks_.invoke<error>(session_ptr{}, make_error_info(ec, "accept on", listen_endpoint_,
                                                             source, error_codes::accept_failed));
     if (is_resource_exhaustion(ec)) {
-      if (!accept_retry_) accept_retry_ = std::make_unique<asio::steady_timer>(*acceptor_context_);
-      accept_retry_->expires_after(accept_retry_delay);
-      accept_retry_->async_wait([self = shared_from_this()](const std::error_code& wait_ec) {
-        if (!wait_ec && self->accepting_) self->do_accept();
+      if (!l.retry) l.retry = std::make_unique<asio::steady_timer>(*l.context);
+      l.retry->expires_after(accept_retry_delay);
+      l.retry->async_wait([self = shared_from_this(), index](const std::error_code& wait_ec) {
+        if (!wait_ec) self->do_accept(index);
       });
       return;
     }
-    do_accept();
+    do_accept(index);
     return;
   }
   if (sessions_.size() >= config_.max_connections) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
     std::error_code ignored;
     socket.close(ignored);
-    do_accept();
+    do_accept(index);
     return;
   }
   std::unique_ptr<transport::detail::tls_stream> stream;
@@ -173,7 +197,7 @@ void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket soc
                                           source, {}});
       std::error_code ignored;
       socket.close(ignored);
-      do_accept();
+      do_accept(index);
       return;
     }
   }
@@ -182,7 +206,7 @@ void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket soc
   sessions_.add(s);
   accepted_.fetch_add(1, std::memory_order_relaxed);
   asio::post(*target, [s] { s->start(); });
-  do_accept();
+  do_accept(index);
 }
 
 VoidResult server_core::stop() {
@@ -191,16 +215,20 @@ VoidResult server_core::stop() {
                       "stop_server: server '" + id_ + "' is not running", source);
   }
   const bool running = pool_->is_running();
-  run_on(*acceptor_context_, running, [this] {
-    accepting_ = false;
-    std::error_code ignored;
-    if (accept_retry_) accept_retry_->cancel();
-    if (acceptor_) acceptor_->close(ignored);
-  });
+  for (auto& l : listeners_) {
+    run_on(*l.context, running, [&l] {
+      l.accepting = false;
+      std::error_code ignored;
+      if (l.retry) l.retry->cancel();
+      if (l.acceptor) l.acceptor->close(ignored);
+    });
+  }
   close_all_sessions();
   if (owns_pool_) pool_->stop();
-  acceptor_.reset();
-  accept_retry_.reset();
+  for (auto& l : listeners_) {
+    l.acceptor.reset();
+    l.retry.reset();
+  }
   port_.store(0);
   lifecycle_.mark_stopped();
   return ok();

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The package_consumer test: installs a built network_system into a scratch prefix, builds the
 # outside project in consumer/ against it with find_package(), and runs what it built:
+#   0. with --nsys=1 (the tools were built): the installed <prefix>/bin/nsys runs from the
+#      prefix: --help, then a short serve + bench round with every echo checked;
 #   1. consumer_check: a server on a free port and a client round-trip one message;
 #   2. the README quick-start server and client, verbatim (they hard-code port 8080): the
 #      server runs in the background, the client connects and sends its message, then the
@@ -10,10 +12,11 @@
 #
 # Usage: run_package_test.sh --build-dir=DIR --consumer-dir=DIR --work-dir=DIR
 #          [--cxx=COMPILER] [--build-type=TYPE] [--generator=GEN] [--sanitize=LIST] [--jobs=N]
+#          [--nsys=0|1]
 set -euo pipefail
 
 build_dir= consumer_dir= work_dir= cxx= build_type=RelWithDebInfo generator=Ninja sanitize=
-jobs=2
+jobs=2 with_nsys=0
 for arg in "$@"; do
   value=${arg#*=}
   case "$arg" in
@@ -25,6 +28,7 @@ for arg in "$@"; do
     --generator=*) generator=$value ;;
     --sanitize=*) sanitize=$value ;;
     --jobs=*) jobs=$value ;;
+    --nsys=*) with_nsys=$value ;;
     *) echo "run_package_test: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -37,12 +41,13 @@ readonly quickstart_port=8080
 readonly quickstart_message_bytes=$((4 + 22))  # length prefix + "Hello, Network System!"
 server_pid=
 client_pid=
+nsys_pid=
 
 step() { echo "== $*"; }
 die() { echo "run_package_test: FAILED: $*" >&2; exit 1; }
 
 cleanup() {
-  for pid in $client_pid $server_pid; do
+  for pid in $client_pid $server_pid $nsys_pid; do
     kill -KILL "$pid" 2>/dev/null || true
   done
 }
@@ -81,6 +86,37 @@ cmake --install "$build_dir" --prefix "$prefix" --config "$build_type" > "$work_
   || { cat "$work_dir/install.log"; die "cmake --install"; }
 [[ -f $(find "$prefix" -name network_systemConfig.cmake -print -quit) ]] \
   || die "no network_systemConfig.cmake under $prefix"
+
+if [[ $with_nsys == 1 ]]; then
+  nsys="$prefix/bin/nsys"
+  step "installed nsys: $nsys"
+  [[ -x "$nsys" ]] || die "cmake --install did not install an executable $nsys"
+  "$nsys" --help > "$work_dir/nsys-help.out" 2>&1 || die "nsys --help: $(cat "$work_dir/nsys-help.out")"
+  grep -q 'serve' "$work_dir/nsys-help.out" && grep -q 'bench' "$work_dir/nsys-help.out" \
+    || die "nsys --help lists no serve and bench: $(cat "$work_dir/nsys-help.out")"
+
+  step "installed nsys: serve + bench round"
+  "$nsys" serve --port 0 --bind 127.0.0.1 --threads 1 > "$work_dir/nsys-serve.out" \
+    2> "$work_dir/nsys-serve.err" &
+  nsys_pid=$!
+  wait_until "grep -qs '^listening on ' '$work_dir/nsys-serve.out' || ! kill -0 $nsys_pid 2>/dev/null" 10 \
+    || die "installed nsys serve printed no 'listening on' within 10 s"
+  nsys_port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$work_dir/nsys-serve.out")
+  [[ -n "$nsys_port" ]] || die "installed nsys serve: $(cat "$work_dir/nsys-serve.out" "$work_dir/nsys-serve.err")"
+  bench=$(timeout -k 5 30 "$nsys" bench --port "$nsys_port" --conns 2 --window 4 --size 64 \
+            --duration 0.5 --json --no-progress) || die "installed nsys bench exited $?: $bench"
+  errors=$(grep -o '"errors":[0-9]*' <<<"$bench" | head -n1 | cut -d: -f2)
+  messages=$(grep -o '"messages":[0-9]*' <<<"$bench" | head -n1 | cut -d: -f2)
+  [[ "$errors" == 0 && "${messages:-0}" -gt 0 ]] || die "installed nsys bench: $bench"
+  kill -TERM "$nsys_pid"
+  wait_until "! kill -0 $nsys_pid 2>/dev/null" 10 || die "installed nsys serve ignored SIGTERM"
+  nsys_rc=0
+  wait "$nsys_pid" || nsys_rc=$?
+  nsys_pid=
+  [[ $nsys_rc -eq 0 ]] || die "installed nsys serve exited with $nsys_rc"
+  grep -q '^summary: ' "$work_dir/nsys-serve.out" || die "installed nsys serve printed no summary"
+  echo "installed nsys: $messages messages echoed, 0 errors"
+fi
 
 step "configure and build the consumer project against the installed package"
 configure_args=(-S "$consumer_dir" -B "$work_dir/build" -G "$generator"

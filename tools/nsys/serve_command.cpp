@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <memory>
 #include <span>
-#include <thread>
 
 #include "net_util.h"
+#include "network_system/core/io_context_pool.h"
 #include "network_system/core/messaging_server.h"
 #include "network_system/core/secure_messaging_server.h"
 #include "network_system/core/udp_config.h"
@@ -33,7 +33,7 @@ void check_proto_options(CLI::App& cmd, serve_options& opt) {
     throw CLI::ValidationError("--require-client-cert", "needs --ca to verify clients against");
   }
   if (opt.proto != "udp") return;
-  for (const char* tcp_only : {"--framing", "--max-connections", "--sink"}) {
+  for (const char* tcp_only : {"--framing", "--max-connections", "--sink", "--reuse-port"}) {
     if (cmd.count(tcp_only) > 0) {
       throw CLI::ValidationError(tcp_only, "applies to --proto tcp only (UDP has neither "
                                            "streams to frame nor connections)");
@@ -58,7 +58,10 @@ int run_tcp_serve(const serve_options& opt) {
   if (opt.framing == "raw") cfg.framing.kind = framing::framing_kind::raw;
   if (opt.framing == "line") cfg.framing.kind = framing::framing_kind::delimiter;
   cfg.framing.max_message_size = opt.max_message_size;
-  cfg.io_threads = opt.threads;
+  // Resolved here so that the count printed below is the one the server runs.
+  cfg.io_threads =
+      opt.threads ? opt.threads : network_system::core::io_context_pool::default_thread_count();
+  cfg.reuse_port = opt.reuse_port;
   cfg.max_connections = opt.max_connections;
 
   std::shared_ptr<network_system::core::messaging_server> server;
@@ -97,9 +100,10 @@ int run_tcp_serve(const serve_options& opt) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   print_listening(opt.bind, server->port());
-  std::fprintf(stderr, "nsys serve: %s %s, %s framing, %zu I/O thread(s); SIGINT/SIGTERM stops\n",
-               opt.proto.c_str(), opt.sink ? "sink" : "echo", opt.framing.c_str(),
-               opt.threads ? opt.threads : std::size_t{std::thread::hardware_concurrency()});
+  std::fprintf(stderr,
+               "nsys serve: %s %s, %s framing, %zu I/O thread(s)%s; SIGINT/SIGTERM stops\n",
+               opt.proto.c_str(), opt.sink ? "sink" : "echo", opt.framing.c_str(), cfg.io_threads,
+               opt.reuse_port ? " each with its own SO_REUSEPORT acceptor" : "");
 
   const int sig = wait_stop_signal(stop_signals);
   server->stop_server();
@@ -138,7 +142,8 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
       ->check(CLI::IsMember({"length", "raw", "line"}))
       ->capture_default_str();
   cmd->add_option("--threads", opt.threads,
-                  "I/O threads (0 = one per core); udp: one socket on one thread (0 or 1)")
+                  "I/O threads (0 = the CPUs this process may run on: affinity mask and cgroup\n"
+                  "CPU quota); udp: one socket on one thread (0 or 1)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   cmd->add_option("--max-connections", opt.max_connections,
@@ -151,6 +156,9 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
       ->capture_default_str();
   cmd->add_flag("--sink", opt.sink, "tcp/tls: read and discard, send nothing back (for upload "
                                     "benchmarks: nsys bench --upload)");
+  cmd->add_flag("--reuse-port", opt.reuse_port,
+                "tcp/tls: one SO_REUSEPORT listening socket per I/O thread, each thread keeping\n"
+                "what it accepts; other servers with --reuse-port may share the port");
   cmd->add_option("--cert", opt.cert, "tls: certificate chain file (PEM, leaf first)");
   cmd->add_option("--key", opt.key, "tls: private key file (PEM)");
   cmd->add_option("--ca", opt.ca, "tls: CA file (PEM) that client certificates must chain to");

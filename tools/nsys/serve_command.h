@@ -16,7 +16,9 @@ struct serve_options {
   int port = 0;
   std::string bind;  ///< empty: every interface
   std::string framing = "length";
-  std::size_t threads = 0;  ///< 0: one per core (UDP: one socket, always one thread)
+  /// 0: the CPUs this process may run on (affinity mask, cgroup quota); UDP: always one thread
+  std::size_t threads = 0;
+  bool reuse_port = false;  ///< tcp/tls: one SO_REUSEPORT acceptor per I/O thread
   std::size_t max_connections = 10000;
   std::size_t max_message_size = 16u * 1024u * 1024u;  ///< UDP: the largest datagram
   bool sink = false;  ///< tcp/tls: read and discard instead of echoing (upload benchmarks)

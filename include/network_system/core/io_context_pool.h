@@ -22,7 +22,7 @@ namespace network_system::core {
 
 class io_context_pool {
  public:
-  /// `threads` = 0 means std::thread::hardware_concurrency() (at least 1).
+  /// `threads` = 0 means default_thread_count().
   explicit io_context_pool(std::size_t threads = 0);
   /// Stops and joins (see the class comment for calls from a pool thread).
   ~io_context_pool();
@@ -45,6 +45,14 @@ class io_context_pool {
   /// The io_context at `index` (< size()).
   [[nodiscard]] std::shared_ptr<asio::io_context> at(std::size_t index) const;
   [[nodiscard]] std::size_t size() const noexcept { return contexts_.size(); }
+
+  /// The default number of threads: the CPUs the calling thread may run on, that is the CPUs
+  /// in its affinity mask (sched_getaffinity: `taskset -c 0` gives 1) capped by the CPU quota of
+  /// the process's cgroup (v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`, the
+  /// strictest of its cgroup and their ancestors; quota / period rounded up), at least 1.
+  /// std::thread::hardware_concurrency() only when the mask cannot be read. Read afresh on each
+  /// call (a few small files in /proc and the cgroup file system). Any thread.
+  [[nodiscard]] static std::size_t default_thread_count();
 
   /// True on one of this pool's threads.
   [[nodiscard]] bool running_in_pool_thread() const noexcept;

@@ -10,9 +10,11 @@
 //   server->wait_for_stop();
 //
 // Threads: the server runs an io_context_pool (its own, or server_config::pool). Each accepted
-// connection becomes a messaging_session bound to one pool thread round-robin; every callback
+// connection becomes a messaging_session bound to one pool thread (round-robin; with
+// server_config::reuse_port, the thread whose SO_REUSEPORT acceptor took it); every callback
 // about that session runs on that thread, one at a time. Server-level error callbacks (accept
-// failures) run on the acceptor's thread. A callback that blocks stalls its thread's sessions.
+// failures) run on the thread of the acceptor that failed. A callback that blocks stalls its
+// thread's sessions.
 //
 // Thread-safety: every method may be called from any thread, including from callbacks.
 // stop_server() from a callback closes the sessions of the calling thread inline; it cannot
@@ -97,9 +99,9 @@ class messaging_server : public std::enable_shared_from_this<messaging_server> {
   /// invalid_argument for an address that does not parse.
   VoidResult start_server(std::string_view bind_address, std::uint16_t port);
 
-  /// Closes the acceptor, closes every session with server_stopped (disconnection callbacks
-  /// run), stops the pool if the server owns it. No callback of this server runs after it
-  /// returns. Errors: server_not_started.
+  /// Closes the acceptor (every one, with reuse_port), closes every session with server_stopped
+  /// (disconnection callbacks run), stops the pool if the server owns it. No callback of this
+  /// server runs after it returns. Errors: server_not_started.
   VoidResult stop_server();
   /// Blocks until the server is stopped (returns at once when it is not running).
   void wait_for_stop();

@@ -25,11 +25,22 @@ struct server_config {
   session::socket_options socket{};
   /// listen() backlog.
   int backlog = 4096;
-  /// Threads of the server's own pool; 0 = hardware concurrency. Ignored when `pool` is set.
+  /// Threads of the server's own pool; 0 = io_context_pool::default_thread_count(), the CPUs
+  /// this process may run on (affinity mask and cgroup CPU quota). Ignored when `pool` is set.
   std::size_t io_threads = 0;
   /// A pool to share with other servers and clients; the server then neither starts nor stops
   /// it (start it yourself, and stop it after the servers that use it).
   std::shared_ptr<io_context_pool> pool;
+  /// Scale-out on one host. false (the default): one acceptor on the pool's first thread hands
+  /// each new session to the pool's threads round-robin. true: one SO_REUSEPORT listening
+  /// socket per pool thread, all on the same address and port; the kernel spreads new
+  /// connections over them (by a hash of the client's address and port), and each thread
+  /// accepts its own and keeps those sessions, with no hand-off between threads. Other servers,
+  /// in this process or in others run by the same user, that also set reuse_port may listen on
+  /// the same port: the kernel spreads connections over all of them. With port 0 every acceptor
+  /// takes the port the first one got. Without reuse_port, binding a port that someone already
+  /// listens on fails with bind_failed, as it does when that someone did not set it.
+  bool reuse_port = false;
 };
 
 }  // namespace network_system::core

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
@@ -65,10 +66,20 @@ class server_core final : public session::detail::session_handler,
   }
 
  private:
-  VoidResult open_acceptor(std::string_view bind_address, std::uint16_t port, bool any_address);
-  void do_accept();
+  // A listening socket and the thread that accepts on it: one for the server, or one per pool
+  // thread with reuse_port (each then keeps the sessions it accepts).
+  struct listener {
+    std::shared_ptr<asio::io_context> context;
+    std::unique_ptr<asio::ip::tcp::acceptor> acceptor;  // context's thread only, once started
+    std::unique_ptr<asio::steady_timer> retry;
+    bool accepting = false;  // context's thread
+  };
+
+  VoidResult open_acceptor(listener& l, std::string_view bind_address, std::uint16_t port,
+                           bool any_address);
+  void do_accept(std::size_t index);
   void on_accept(const std::error_code& ec, asio::ip::tcp::socket socket,
-                 const std::shared_ptr<asio::io_context>& target);
+                 const std::shared_ptr<asio::io_context>& target, std::size_t index);
   void close_all_sessions();
 
   std::shared_ptr<const session::session_settings> settings_;
@@ -76,11 +87,10 @@ class server_core final : public session::detail::session_handler,
   std::shared_ptr<transport::detail::tls_context> tls_;  // loaded by start()
   std::shared_ptr<io_context_pool> pool_;
   const bool owns_pool_;
-  std::shared_ptr<asio::io_context> acceptor_context_;
-  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;  // acceptor thread only, once started
-  std::unique_ptr<asio::steady_timer> accept_retry_;
+  // Sized once by the constructor and never resized, so a handler that outlives a stop (with a
+  // shared pool) still finds its listener.
+  std::vector<listener> listeners_;
   std::string listen_endpoint_;
-  bool accepting_ = false;  // acceptor thread
 
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> rejected_{0};

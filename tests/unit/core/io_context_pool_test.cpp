@@ -1,5 +1,7 @@
 #include "network_system/core/io_context_pool.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -52,9 +54,36 @@ TEST(io_context_pool_test, size_is_the_requested_thread_count) {
   EXPECT_EQ(pool.size(), 3u);
 }
 
-TEST(io_context_pool_test, zero_threads_means_hardware_concurrency) {
+TEST(io_context_pool_test, zero_threads_means_the_default_thread_count) {
   io_context_pool pool(0);
-  EXPECT_EQ(pool.size(), std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(pool.size(), io_context_pool::default_thread_count());
+  EXPECT_GE(pool.size(), 1u);
+}
+
+// Under `taskset -c N` (or any one-CPU mask) the default is one thread, whatever the host has.
+TEST(io_context_pool_test, default_thread_count_follows_the_affinity_mask) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  const std::size_t allowed_count = static_cast<std::size_t>(CPU_COUNT(&allowed));
+  EXPECT_LE(io_context_pool::default_thread_count(), allowed_count);
+  int cpu = 0;
+  while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &allowed)) ++cpu;
+  ASSERT_LT(cpu, CPU_SETSIZE);
+  std::size_t sized = 0;
+  std::size_t counted = 0;
+  // The mask is per thread: restrict a new one, not the test runner's.
+  std::thread([&] {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (sched_setaffinity(0, sizeof one, &one) != 0) return;
+    counted = io_context_pool::default_thread_count();
+    io_context_pool pool(0);
+    sized = pool.size();
+  }).join();
+  EXPECT_EQ(counted, 1u);
+  EXPECT_EQ(sized, 1u);
 }
 
 TEST(io_context_pool_test, contexts_are_distinct) {
