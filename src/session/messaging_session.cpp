@@ -61,6 +61,9 @@ messaging_session::~messaging_session() = default;
 
 std::string messaging_session::remote_endpoint() const { return detail::format_endpoint(remote_); }
 std::string messaging_session::local_endpoint() const { return detail::format_endpoint(local_); }
+void messaging_session::set_remote_endpoint(const asio::ip::tcp::endpoint& remote) {
+  remote_ = remote;
+}
 
 std::optional<tls_details> messaging_session::tls() const {
   std::lock_guard lock(extras_mutex_);

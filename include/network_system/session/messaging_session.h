@@ -184,6 +184,9 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   /// close_now() on the owner thread, from any thread.
   void post_close(error_info reason);
   [[nodiscard]] asio::io_context& context() noexcept { return *context_; }
+  /// Replaces the address remote_endpoint() reports (the client a PROXY protocol header
+  /// names). Before the session is published to other threads.
+  void set_remote_endpoint(const asio::ip::tcp::endpoint& remote);
 
  private:
   // A message sent from another thread, waiting to be handed to the owner thread.
