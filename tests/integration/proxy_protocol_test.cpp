@@ -128,7 +128,7 @@ raw_client connect_to(const proxied_server& s) {
   return c;
 }
 
-TEST(proxy_protocol_test, v1_header_names_the_remote_and_the_bytes_after_it_arrive_intact) {
+TEST(ProxyProtocolTest, v1_header_names_the_remote_and_the_bytes_after_it_arrive_intact) {
   proxied_server s(proxy_protocol_mode::required);
   auto c = connect_to(s);
   // Header and two messages in one write: not one byte after the header may be lost.
@@ -148,7 +148,7 @@ TEST(proxy_protocol_test, v1_header_names_the_remote_and_the_bytes_after_it_arri
   EXPECT_TRUE(s.refused_errors().empty());
 }
 
-TEST(proxy_protocol_test, v2_headers_name_ipv4_and_ipv6_clients) {
+TEST(ProxyProtocolTest, v2_headers_name_ipv4_and_ipv6_clients) {
   proxied_server s(proxy_protocol_mode::required);
   auto c4 = connect_to(s);
   ASSERT_TRUE(c4.send_all(cat(v2_tcp4_header(), length_prefixed(bytes_of("over v2, ipv4")))));
@@ -166,7 +166,7 @@ TEST(proxy_protocol_test, v2_headers_name_ipv4_and_ipv6_clients) {
   EXPECT_TRUE(s.refused_errors().empty());
 }
 
-TEST(proxy_protocol_test, v2_local_and_v1_unknown_keep_the_real_address) {
+TEST(ProxyProtocolTest, v2_local_and_v1_unknown_keep_the_real_address) {
   proxied_server s(proxy_protocol_mode::required);
   auto local = connect_to(s);
   ASSERT_TRUE(local.send_all(v2_header(0x20, 0x00, {})));
@@ -179,7 +179,7 @@ TEST(proxy_protocol_test, v2_local_and_v1_unknown_keep_the_real_address) {
   EXPECT_EQ(s.remote_of(1), "127.0.0.1:" + std::to_string(unknown.local_port()));
 }
 
-TEST(proxy_protocol_test, a_header_sent_one_byte_at_a_time_is_read_whole) {
+TEST(ProxyProtocolTest, a_header_sent_one_byte_at_a_time_is_read_whole) {
   proxied_server s(proxy_protocol_mode::required);
   auto c = connect_to(s);
   const int one = 1;
@@ -189,7 +189,7 @@ TEST(proxy_protocol_test, a_header_sent_one_byte_at_a_time_is_read_whole) {
   EXPECT_EQ(s.remote_of(0), "[2001:db8::7]:40313");
 }
 
-TEST(proxy_protocol_test, required_refuses_a_missing_or_malformed_header_and_serves_the_rest) {
+TEST(ProxyProtocolTest, required_refuses_a_missing_or_malformed_header_and_serves_the_rest) {
   proxied_server s(proxy_protocol_mode::required);
   auto good = connect_to(s);
   ASSERT_TRUE(good.send_all(bytes_of("PROXY TCP4 203.0.113.8 192.0.2.1 1000 5555\r\n")));
@@ -229,7 +229,7 @@ TEST(proxy_protocol_test, required_refuses_a_missing_or_malformed_header_and_ser
   EXPECT_EQ(s.server->get_statistics().errors, 3u);
 }
 
-TEST(proxy_protocol_test, a_silent_peer_is_closed_at_the_header_timeout_while_others_are_served) {
+TEST(ProxyProtocolTest, a_silent_peer_is_closed_at_the_header_timeout_while_others_are_served) {
   proxied_server s(proxy_protocol_mode::required, std::chrono::milliseconds(300));
   auto silent = connect_to(s);
   auto half = connect_to(s);
@@ -248,7 +248,7 @@ TEST(proxy_protocol_test, a_silent_peer_is_closed_at_the_header_timeout_while_ot
   expect_echo(good, "and after");
 }
 
-TEST(proxy_protocol_test, a_peer_that_closes_mid_header_is_reported_at_once) {
+TEST(ProxyProtocolTest, a_peer_that_closes_mid_header_is_reported_at_once) {
   proxied_server s(proxy_protocol_mode::required, std::chrono::seconds(60));
   auto c = connect_to(s);
   ASSERT_TRUE(c.send_all(bytes_of("PROXY TCP6 2001:db8::1 ")));
@@ -261,7 +261,7 @@ TEST(proxy_protocol_test, a_peer_that_closes_mid_header_is_reported_at_once) {
       << e.message;
 }
 
-TEST(proxy_protocol_test, optional_serves_plain_clients_and_proxied_ones) {
+TEST(ProxyProtocolTest, optional_serves_plain_clients_and_proxied_ones) {
   proxied_server s(proxy_protocol_mode::optional, std::chrono::milliseconds(300));
   client_probe plain("plain");
   ASSERT_TRUE(plain.start("127.0.0.1", s.server->port()).is_ok());
@@ -291,7 +291,7 @@ TEST(proxy_protocol_test, optional_serves_plain_clients_and_proxied_ones) {
   EXPECT_NE(s.refused_errors().at(0).message.find("TCP4, TCP6 or UNKNOWN"), std::string::npos);
 }
 
-TEST(proxy_protocol_test, pending_headers_count_against_max_connections) {
+TEST(ProxyProtocolTest, pending_headers_count_against_max_connections) {
   server_probe probe;
   ns::core::server_config cfg;
   cfg.proxy_protocol = proxy_protocol_mode::required;
@@ -307,7 +307,7 @@ TEST(proxy_protocol_test, pending_headers_count_against_max_connections) {
   EXPECT_TRUE(server->stop_server().is_ok());
 }
 
-TEST(proxy_protocol_test, stopping_with_headers_pending_closes_them_without_callbacks) {
+TEST(ProxyProtocolTest, stopping_with_headers_pending_closes_them_without_callbacks) {
   server_probe probe;
   ns::core::server_config cfg;
   cfg.proxy_protocol = proxy_protocol_mode::required;
@@ -332,7 +332,7 @@ TEST(proxy_protocol_test, stopping_with_headers_pending_closes_them_without_call
   EXPECT_EQ(probe.connections.load(), 1u);
 }
 
-TEST(proxy_protocol_test, a_zero_header_timeout_is_refused_at_start) {
+TEST(ProxyProtocolTest, a_zero_header_timeout_is_refused_at_start) {
   ns::core::server_config cfg;
   cfg.proxy_protocol = proxy_protocol_mode::optional;
   cfg.proxy_header_timeout = std::chrono::milliseconds(0);
@@ -383,7 +383,7 @@ class header_relay {
   std::thread thread_;
 };
 
-TEST(proxy_protocol_test, tls_handshake_runs_after_a_v2_header) {
+TEST(ProxyProtocolTest, tls_handshake_runs_after_a_v2_header) {
   ns::core::server_config cfg;
   cfg.proxy_protocol = proxy_protocol_mode::required;
   proxied_server s(proxy_protocol_mode::required, std::chrono::seconds(5),

@@ -150,7 +150,7 @@ std::unique_ptr<child_process> start_haproxy(const std::string& haproxy, const t
 
 #endif  // NSYS_PATH
 
-TEST(haproxy_test, balances_two_nsys_servers_and_each_session_knows_its_real_client) {
+TEST(HaproxyTest, balances_two_nsys_servers_and_each_session_knows_its_real_client) {
 #ifndef NSYS_PATH
   GTEST_SKIP() << "built without nsys (NETWORK_BUILD_TOOLS=OFF): nothing to put behind HAProxy";
 #else
