@@ -29,6 +29,8 @@ packages=(
   # TLS peers of the interop tests (tests/interop): openssl s_client/s_server (and
   # gen-test-certs.sh), gnutls-cli, testssl (its Depends bring dnsutils and bsdextrautils)
   openssl gnutls-bin testssl.sh
+  # load balancer in front of nsys serve with the PROXY protocol (tests/interop/haproxy_test)
+  haproxy
 )
 
 check_only=0

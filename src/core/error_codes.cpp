@@ -39,6 +39,8 @@ std::string_view name(int code) noexcept {
     case tls_handshake_failed: return "tls_handshake_failed";
     case certificate_verification_failed: return "certificate_verification_failed";
     case tls_handshake_timeout: return "tls_handshake_timeout";
+    case proxy_protocol_error: return "proxy_protocol_error";
+    case proxy_protocol_timeout: return "proxy_protocol_timeout";
     case internal_error: return "internal_error";
     default: return "unknown";
   }

@@ -47,6 +47,10 @@ server_core::server_core(std::string id, server_config config, std::optional<tls
       owns_pool_(!config_.pool),
       listeners_(config_.reuse_port ? pool_->size() : 1) {
   for (std::size_t i = 0; i < listeners_.size(); ++i) listeners_[i].context = pool_->at(i);
+  if (config_.proxy_protocol != proxy_protocol_mode::off) {
+    proxy_ = std::make_unique<proxy_accept>(config_.proxy_protocol, config_.proxy_header_timeout,
+                                            source);
+  }
 }
 
 server_core::~server_core() = default;
@@ -67,6 +71,12 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
     lifecycle_.abort_start();
     return error_void(error_codes::invalid_configuration,
                       "start_server: send_queue.low_water is above high_water", source);
+  }
+  if (proxy_ && config_.proxy_header_timeout.count() <= 0) {
+    lifecycle_.abort_start();
+    return error_void(error_codes::invalid_configuration,
+                      "start_server: proxy_header_timeout must be above 0 with proxy_protocol on",
+                      source);
   }
   if (tls_config_) {
     auto ctx = transport::detail::tls_context::create(*tls_config_, transport::detail::tls_role::server, source);
@@ -178,13 +188,37 @@ void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket soc
     do_accept(index);
     return;
   }
-  if (sessions_.size() >= config_.max_connections) {
+  const std::size_t waiting = proxy_ ? proxy_->pending() : 0;
+  if (sessions_.size() + waiting >= config_.max_connections) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
     std::error_code ignored;
     socket.close(ignored);
     do_accept(index);
     return;
   }
+  if (proxy_) {
+    proxy_->start(
+        target, std::move(socket),
+        [self = shared_from_this()](const std::shared_ptr<asio::io_context>& ctx,
+                                    asio::ip::tcp::socket s,
+                                    std::optional<asio::ip::tcp::endpoint> remote) {
+          self->open_session(ctx, std::move(s), remote, true);
+        },
+        [self = shared_from_this()](const error_info& e) {
+          self->errors_.fetch_add(1, std::memory_order_relaxed);
+          self->callbacks_.invoke<error>(session_ptr{}, e);
+        });
+    do_accept(index);
+    return;
+  }
+  open_session(target, std::move(socket), std::nullopt, false);
+  do_accept(index);
+}
+
+void server_core::open_session(const std::shared_ptr<asio::io_context>& target,
+                               asio::ip::tcp::socket socket,
+                               const std::optional<asio::ip::tcp::endpoint>& remote,
+                               bool on_target_thread) {
   std::unique_ptr<transport::detail::tls_stream> stream;
   if (tls_) {
     stream = tls_->make_stream(socket.native_handle(), {});
@@ -197,16 +231,21 @@ void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket soc
                                           source, {}});
       std::error_code ignored;
       socket.close(ignored);
-      do_accept(index);
       return;
     }
   }
   auto s = session::messaging_session::create(target, std::move(socket), id_, settings_,
                                               shared_from_this(), std::move(stream));
+  if (remote) s->set_remote_endpoint(*remote);
   sessions_.add(s);
   accepted_.fetch_add(1, std::memory_order_relaxed);
-  asio::post(*target, [s] { s->start(); });
-  do_accept(index);
+  // On the target thread already (after a PROXY header): start now, so that a stop's close
+  // task on this thread, which runs after this, finds the session started.
+  if (on_target_thread) {
+    s->start();
+  } else {
+    asio::post(*target, [s] { s->start(); });
+  }
 }
 
 VoidResult server_core::stop() {
@@ -240,11 +279,13 @@ void server_core::close_all_sessions() {
   const bool running = pool_->is_running();
   // One task per I/O thread closes that thread's sessions; when all have run, no callback about
   // them can still be running or come later.
-  auto all = sessions_.snapshot();
   for (std::size_t i = 0; i < pool_->size(); ++i) {
     auto ctx = pool_->at(i);
     run_on(*ctx, running, [&] {
-      for (auto& s : all) {
+      // Connections still reading their PROXY header go first, and the snapshot is taken
+      // here: a header completed on this thread earlier has made its session by now.
+      if (proxy_) proxy_->abort_on(*ctx);
+      for (auto& s : sessions_.snapshot()) {
         if (&s->context() == ctx.get()) s->close_now(reason);
       }
       callbacks_.forget(receive_cache);

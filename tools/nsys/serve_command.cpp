@@ -33,7 +33,8 @@ void check_proto_options(CLI::App& cmd, serve_options& opt) {
     throw CLI::ValidationError("--require-client-cert", "needs --ca to verify clients against");
   }
   if (opt.proto != "udp") return;
-  for (const char* tcp_only : {"--framing", "--max-connections", "--sink", "--reuse-port"}) {
+  for (const char* tcp_only : {"--framing", "--max-connections", "--sink", "--reuse-port",
+                               "--proxy-protocol", "--log-connections"}) {
     if (cmd.count(tcp_only) > 0) {
       throw CLI::ValidationError(tcp_only, "applies to --proto tcp only (UDP has neither "
                                            "streams to frame nor connections)");
@@ -63,6 +64,11 @@ int run_tcp_serve(const serve_options& opt) {
       opt.threads ? opt.threads : network_system::core::io_context_pool::default_thread_count();
   cfg.reuse_port = opt.reuse_port;
   cfg.max_connections = opt.max_connections;
+  if (opt.proxy_protocol == "optional") {
+    cfg.proxy_protocol = network_system::core::proxy_protocol_mode::optional;
+  } else if (opt.proxy_protocol == "required") {
+    cfg.proxy_protocol = network_system::core::proxy_protocol_mode::required;
+  }
 
   std::shared_ptr<network_system::core::messaging_server> server;
   if (opt.proto == "tls") {
@@ -80,6 +86,14 @@ int run_tcp_serve(const serve_options& opt) {
                                  const auto&, const network_system::error_info& e) {
     if (reported->fetch_add(1) < 10) std::fprintf(stderr, "nsys serve: %s\n", e.message.c_str());
   });
+  if (opt.log_connections) {
+    // One fprintf per line: stdio locks the stream, so lines from I/O threads never interleave.
+    server->set_connection_callback([](const auto& session) {
+      std::fprintf(stdout, "connection %s %s\n", session->remote_endpoint().c_str(),
+                   session->local_endpoint().c_str());
+      std::fflush(stdout);
+    });
+  }
   // The span form: each message is a view of the read buffer, echoed without a copy into a
   // vector first (the copy the queue makes is the only one).
   if (opt.sink) {
@@ -164,6 +178,17 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
   cmd->add_option("--ca", opt.ca, "tls: CA file (PEM) that client certificates must chain to");
   cmd->add_flag("--require-client-cert", opt.require_client_cert,
                 "tls: mutual TLS: refuse clients without a certificate from --ca");
+  cmd->add_option("--proxy-protocol", opt.proxy_protocol,
+                  "tcp/tls: read a PROXY protocol header (v1 or v2, as HAProxy's send-proxy\n"
+                  "and send-proxy-v2 send) before each session, and before the TLS handshake;\n"
+                  "the session's remote address is then the client the proxy saw.\n"
+                  "off: none; optional: only from connections that start with one;\n"
+                  "required: a connection without a valid header is closed (error on stderr)")
+      ->check(CLI::IsMember({"off", "optional", "required"}))
+      ->capture_default_str();
+  cmd->add_flag("--log-connections", opt.log_connections,
+                "tcp/tls: print 'connection REMOTE LOCAL' on stdout for every session\n"
+                "(e.g. 'connection 127.0.0.1:40312 127.0.0.1:5555'), after the listening line");
   cmd->final_callback([cmd, &opt] { check_proto_options(*cmd, opt); });
   return cmd;
 }

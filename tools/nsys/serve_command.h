@@ -27,6 +27,9 @@ struct serve_options {
   std::string key;   ///< its private key (PEM)
   std::string ca;    ///< CAs that client certificates must chain to
   bool require_client_cert = false;
+  // --proto tcp|tls behind a load balancer
+  std::string proxy_protocol = "off";  ///< off | optional | required (server_config)
+  bool log_connections = false;  ///< a "connection REMOTE LOCAL" line on stdout per session
 };
 
 /// Registers the `serve` subcommand on `app`, filling `opt`. Options that do not apply to the

@@ -166,6 +166,9 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   void fail(const error_info& reason);
   [[nodiscard]] asio::io_context& context() noexcept { return *context_; }
   [[nodiscard]] bool on_owner_thread() const noexcept;
+  /// The client a proxy in front of the server saw (its PROXY protocol header): what
+  /// remote_endpoint() reports from then on. Before start().
+  void set_remote_endpoint(const asio::ip::tcp::endpoint& remote) { remote_ = remote; }
 
   // --- library-internal: for protocols (owner thread unless noted) ------------------------
   /// True while the protocol may deliver the next message of the read it is handling: the

@@ -57,6 +57,12 @@ inline constexpr int tls_handshake_failed = -687;
 inline constexpr int certificate_verification_failed = -688;
 /// The TLS handshake did not finish within tls_config::handshake_timeout.
 inline constexpr int tls_handshake_timeout = -689;
+/// A connection to a server with server_config::proxy_protocol on did not start with a valid
+/// PROXY protocol header: a malformed one (the message says what is wrong), none where the
+/// mode is `required`, or the peer closed before a whole one arrived.
+inline constexpr int proxy_protocol_error = -690;
+/// No complete PROXY protocol header arrived within server_config::proxy_header_timeout.
+inline constexpr int proxy_protocol_timeout = -691;
 inline constexpr int internal_error = -699;         ///< a bug in this library; please report it
 
 /// The symbolic name of `code` ("connection_refused"), or "unknown" for other values.

@@ -77,7 +77,9 @@ class messaging_server : public std::enable_shared_from_this<messaging_server> {
   using disconnection_callback_t =
       std::function<void(const session_ptr&, const error_info& reason)>;
   /// An error: a session closing because of one (session set; the disconnection callback
-  /// follows), or a server-level error such as accept_failed (session null).
+  /// follows), or a server-level error such as accept_failed (session null), or a connection
+  /// refused for its PROXY protocol header, proxy_protocol_error / proxy_protocol_timeout
+  /// (session null; see server_config::proxy_protocol).
   using error_callback_t = std::function<void(const session_ptr&, const error_info&)>;
   /// A session's send queue fell below send_queue.low_water after reaching high_water.
   using drain_callback_t = std::function<void(const session_ptr&)>;

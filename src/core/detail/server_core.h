@@ -17,6 +17,7 @@
 #include "network_system/session/session_manager.h"
 #include "network_system/utils/callback_manager.h"
 #include "network_system/utils/lifecycle_manager.h"
+#include "core/detail/proxy_accept.h"
 #include "session/detail/session_handler.h"
 
 namespace network_system::transport::detail {
@@ -81,6 +82,10 @@ class server_core final : public session::detail::session_handler,
   void on_accept(const std::error_code& ec, asio::ip::tcp::socket socket,
                  const std::shared_ptr<asio::io_context>& target, std::size_t index);
   void close_all_sessions();
+  /// Creates the session of an accepted socket and starts it on `target` (posted, or at once
+  /// when already on that thread); `remote` replaces its peer address (PROXY protocol).
+  void open_session(const std::shared_ptr<asio::io_context>& target, asio::ip::tcp::socket socket,
+                    const std::optional<asio::ip::tcp::endpoint>& remote, bool on_target_thread);
 
   std::shared_ptr<const session::session_settings> settings_;
   const std::optional<tls_config> tls_config_;
@@ -91,6 +96,7 @@ class server_core final : public session::detail::session_handler,
   // shared pool) still finds its listener.
   std::vector<listener> listeners_;
   std::string listen_endpoint_;
+  std::unique_ptr<proxy_accept> proxy_;  // config_.proxy_protocol on: headers read before sessions
 
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> rejected_{0};

@@ -54,6 +54,8 @@ const std::vector<named_code>& all_codes() {
       {ec::tls_handshake_failed, "tls_handshake_failed"},
       {ec::certificate_verification_failed, "certificate_verification_failed"},
       {ec::tls_handshake_timeout, "tls_handshake_timeout"},
+      {ec::proxy_protocol_error, "proxy_protocol_error"},
+      {ec::proxy_protocol_timeout, "proxy_protocol_timeout"},
       {ec::internal_error, "internal_error"},
   };
   return codes;
@@ -77,6 +79,11 @@ TEST(error_codes_test, seed_values_are_kept) {
   EXPECT_EQ(ec::server_not_started, -660);
   EXPECT_EQ(ec::server_already_running, -661);
   EXPECT_EQ(ec::bind_failed, -662);
+}
+
+TEST(error_codes_test, proxy_protocol_codes_follow_the_tls_codes) {
+  EXPECT_EQ(error_codes::proxy_protocol_error, -690);
+  EXPECT_EQ(error_codes::proxy_protocol_timeout, -691);
 }
 
 TEST(error_codes_test, connection_codes_are_in_minus_600_to_minus_619) {
@@ -118,7 +125,7 @@ TEST(error_codes_test, protocol_codes_are_in_minus_680_to_minus_699) {
                 ec::operation_canceled, ec::already_running, ec::invalid_state,
                 ec::certificate_load_failed, ec::tls_handshake_failed,
                 ec::certificate_verification_failed, ec::tls_handshake_timeout,
-                ec::internal_error}) {
+                ec::proxy_protocol_error, ec::proxy_protocol_timeout, ec::internal_error}) {
     EXPECT_TRUE(in_range(c, -680, -699)) << ec::name(c) << " = " << c;
   }
 }

@@ -54,6 +54,10 @@ expect 2 'upload.*tcp only' bench --proto udp --port 5555 --upload
 expect 2 'threads.*one I/O thread' serve --proto udp --port 0 --threads 4
 expect 2 'framing.*tcp only' serve --proto udp --port 0 --framing raw
 expect 2 'max-connections.*tcp only' serve --proto udp --port 0 --max-connections 5
+expect 2 'proxy-protocol' serve --port 0 --proxy-protocol sometimes
+expect 2 'proxy-protocol.*tcp only' serve --proto udp --port 0 --proxy-protocol required
+expect 2 'log-connections.*tcp only' serve --proto udp --port 0 --log-connections
+expect 0 'proxy-protocol' serve --help
 expect 2 'max-message-size.*65527' serve --proto udp --port 0 --max-message-size 70000
 
 # A port nobody listens on: 9 (discard) is below the ephemeral range, so no test elsewhere on
