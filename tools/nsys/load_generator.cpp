@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -22,6 +23,11 @@ constexpr std::size_t read_chunk = 64 * 1024;
 constexpr int reads_per_event = 4;  // then let other connections have their turn
 constexpr std::int64_t drain_timeout_ns = 2'000'000'000;
 
+// --verify fast: how many messages from seq on are outside the sample (0 when seq is in it).
+std::uint64_t unsampled_run(std::uint32_t conn, std::uint64_t seq) {
+  return (0 - (seq + conn)) & (bench_options::sample_every - 1);
+}
+
 struct echo_conn {
   int fd = -1;
   SSL* ssl = nullptr;  // --proto tls
@@ -31,7 +37,11 @@ struct echo_conn {
   std::unique_ptr<std::uint8_t[]> in;
   std::size_t in_cap = 0;
   std::size_t in_len = 0;
-  std::vector<std::uint8_t> out;  // bytes not yet taken by the socket
+  // Whole messages in wire_size() slots (the slots never move, see compact_out), of which
+  // [out_off, out_len) the socket has not taken yet. Never zero-filled again after the start:
+  // --verify fast rewrites only the headers of messages outside the sample.
+  std::unique_ptr<std::uint8_t[]> out;
+  std::size_t out_len = 0;
   std::size_t out_off = 0;
   std::vector<std::int64_t> sent_at;  // send time of message seq at [seq % window]
   bool want_write = false;
@@ -43,6 +53,7 @@ class echo_run {
   echo_run(const bench_options& opt, const endpoint& to)
       : opt_(opt),
         to_(to),
+        fast_(opt.fast_verify()),
         pattern_(opt.size, opt.wire()),
         progress_(opt.progress && !opt.json, opt.size, false) {}
 
@@ -50,9 +61,16 @@ class echo_run {
 
  private:
   void fill(echo_conn& c, std::int64_t now);
+  template <bool fast>
+  void write_messages(echo_conn& c, std::size_t count, std::int64_t now);
+  void compact_out(echo_conn& c);
   void flush(echo_conn& c);
   void on_readable(echo_conn& c);
+  template <bool fast>
   void parse(echo_conn& c, std::int64_t now);
+  template <bool fast>
+  bool check_one(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq, std::int64_t now);
+  bool report_mismatch(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq);
   void drop(echo_conn& c, const std::string& why);
   void set_write_interest(echo_conn& c, bool on);
   ssize_t receive(echo_conn& c, std::uint8_t* into, std::size_t len, std::string& why);
@@ -61,6 +79,7 @@ class echo_run {
 
   const bench_options& opt_;
   const endpoint& to_;
+  const bool fast_;  // --verify fast
   message_pattern pattern_;
   echo_progress progress_;
   bench_result result_;
@@ -118,23 +137,70 @@ void echo_run::fill(echo_conn& c, std::int64_t now) {
   if (!stopping_) {
     const std::size_t room = opt_.window - static_cast<std::size_t>(c.next_send - c.next_recv);
     if (room > 0) {
-      const std::size_t wire = pattern_.wire_size();
-      std::size_t at = c.out.size();
-      c.out.resize(at + room * wire);
-      for (std::size_t i = 0; i < room; ++i, at += wire) {
-        pattern_.write(c.out.data() + at, c.id, c.next_send);
-        c.sent_at[c.next_send % opt_.window] = now;
-        ++c.next_send;
+      if (c.out_len + room * pattern_.wire_size() > opt_.window * pattern_.wire_size()) {
+        compact_out(c);
+      }
+      if (fast_) {
+        write_messages<true>(c, room, now);
+      } else {
+        write_messages<false>(c, room, now);
       }
     }
   }
   if (!c.want_write) flush(c);
 }
 
+template <bool fast>
+void echo_run::write_messages(echo_conn& c, std::size_t count, std::int64_t now) {
+  const std::size_t wire = pattern_.wire_size();
+  std::uint8_t* at = c.out.get() + c.out_len;
+  std::uint64_t seq = c.next_send;
+  const std::uint64_t end = seq + count;
+  if (fast && pattern_.word_header()) {
+    // Two stores per message between two sampled ones: the cost per message the generator
+    // must keep far below the server's.
+    const std::uint32_t prefix = pattern_.prefix_word();
+    while (seq != end) {
+      const std::uint64_t stop = seq + std::min(unsampled_run(c.id, seq), end - seq);
+      for (; seq != stop; ++seq, at += wire) {
+        std::memcpy(at, &prefix, 4);
+        std::memcpy(at + 4, &seq, 8);
+      }
+      if (seq == end) break;
+      pattern_.write(at, c.id, seq);  // the sampled one
+      c.sent_at[seq % opt_.window] = now;
+      ++seq;
+      at += wire;
+    }
+  }
+  for (; seq != end; ++seq, at += wire) {
+    if (!fast || bench_options::sampled(c.id, seq)) {
+      pattern_.write(at, c.id, seq);
+      c.sent_at[seq % opt_.window] = now;
+    } else {
+      pattern_.write_header(at, seq);
+    }
+  }
+  c.next_send = seq;
+  c.out_len += count * wire;
+}
+
+// Moves what the socket has not taken to the front, from the start of its first message so
+// that every message stays in its slot (the bytes --verify fast leaves unwritten are then
+// always those of an earlier message in the same slot: printable with line framing). The
+// unsent bytes are messages in flight, so they and the room left in the window fit in
+// window x wire_size().
+void echo_run::compact_out(echo_conn& c) {
+  const std::size_t from = c.out_off - c.out_off % pattern_.wire_size();
+  std::memmove(c.out.get(), c.out.get() + from, c.out_len - from);
+  c.out_len -= from;
+  c.out_off -= from;
+}
+
 void echo_run::flush(echo_conn& c) {
-  while (c.out_off < c.out.size()) {
+  while (c.out_off < c.out_len) {
     std::string why;
-    const ssize_t w = send_some(c, c.out.data() + c.out_off, c.out.size() - c.out_off, why);
+    const ssize_t w = send_some(c, c.out.get() + c.out_off, c.out_len - c.out_off, why);
     if (w < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return set_write_interest(c, true);
@@ -142,32 +208,93 @@ void echo_run::flush(echo_conn& c) {
     }
     c.out_off += static_cast<std::size_t>(w);
   }
-  c.out.clear();  // keeps its capacity: no allocation in the steady state
+  c.out_len = 0;
   c.out_off = 0;
   set_write_interest(c, false);
 }
 
+// A message that failed its check: counted as an error, or the end of the connection when its
+// framing is wrong (the stream cannot be cut into messages any more). False after a drop.
+bool echo_run::report_mismatch(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq) {
+  bool framing_ok = true;
+  const auto why = pattern_.describe_mismatch(msg, c.id, seq, framing_ok);
+  if (!framing_ok) {
+    drop(c, why + " (the stream cannot be followed any further)");
+    return false;
+  }
+  result_.add_error("connection " + std::to_string(c.id) + ": " + why);
+  return true;
+}
+
+// Checks one message. Full: every byte, and its latency. Fast: its header (length prefix or
+// delimiter, and sequence number, so that a lost, duplicated, reordered or misdelivered echo is
+// still caught), and all of it when it is in the sample, whose latency alone is recorded. False
+// when the connection was dropped (its framing is broken).
+template <bool fast>
+bool echo_run::check_one(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq,
+                         std::int64_t now) {
+  if constexpr (fast) {
+    if (!pattern_.header_matches(msg, seq)) [[unlikely]] {
+      // Its latency is not recorded: it is not the message whose send time was kept.
+      return report_mismatch(c, msg, seq);
+    }
+    if (!bench_options::sampled(c.id, seq)) return true;
+  }
+  if (!pattern_.matches(msg, c.id, seq)) [[unlikely]] {
+    if (!report_mismatch(c, msg, seq)) return false;
+  }
+  if (measuring_) {
+    result_.latency.record(static_cast<std::uint64_t>(now - c.sent_at[seq % opt_.window]));
+  }
+  return true;
+}
+
+// Checks every complete message in c.in (check_one); the counters are updated once per call,
+// not per message.
+template <bool fast>
 void echo_run::parse(echo_conn& c, std::int64_t now) {
   const std::size_t wire = pattern_.wire_size();
-  std::size_t done = 0;
-  while (c.in_len - done >= wire) {
-    if (c.next_recv == c.next_send) return drop(c, "an echo of a message never sent");
-    const std::uint8_t* msg = c.in.get() + done;
-    if (!pattern_.matches(msg, c.id, c.next_recv)) [[unlikely]] {
-      bool framing_ok = true;
-      const auto why = pattern_.describe_mismatch(msg, c.id, c.next_recv, framing_ok);
-      if (!framing_ok) return drop(c, why + " (the stream cannot be followed any further)");
-      result_.add_error("connection " + std::to_string(c.id) + ": " + why);
+  const std::uint64_t in_flight = c.next_send - c.next_recv;
+  std::uint64_t frames = c.in_len / wire;
+  const bool never_sent = frames > in_flight;
+  if (never_sent) frames = in_flight;
+  const std::uint8_t* msg = c.in.get();
+  std::uint64_t seq = c.next_recv;
+  const std::uint64_t end = seq + frames;
+  if (fast && pattern_.word_header()) {
+    // Between two sampled messages, two loads per message and one branch per run: a run with
+    // any difference is left to the general loop below, which finds and reports it.
+    const std::uint32_t prefix = pattern_.prefix_word();
+    while (seq != end) {
+      const std::uint64_t stop = seq + std::min(unsampled_run(c.id, seq), end - seq);
+      std::uint64_t diff = 0;
+      const std::uint8_t* at = msg;
+      for (std::uint64_t s = seq; s != stop; ++s, at += wire) {
+        std::uint32_t got_prefix;
+        std::uint64_t got_seq;
+        std::memcpy(&got_prefix, at, 4);
+        std::memcpy(&got_seq, at + 4, 8);
+        diff |= (got_prefix ^ prefix) | (got_seq ^ s);
+      }
+      if (diff != 0) [[unlikely]] break;
+      seq = stop;
+      msg = at;
+      if (seq == end) break;
+      if (!check_one<fast>(c, msg, seq, now)) break;  // the sampled one
+      ++seq;
+      msg += wire;
     }
-    if (measuring_) {
-      result_.latency.record(
-          static_cast<std::uint64_t>(now - c.sent_at[c.next_recv % opt_.window]));
-      if (!stopping_) ++result_.messages;
-    }
-    ++c.next_recv;
-    ++echoes_total_;
-    done += wire;
   }
+  for (; seq != end && c.alive; ++seq, msg += wire) {
+    if (!check_one<fast>(c, msg, seq, now)) break;
+  }
+  const std::uint64_t checked = seq - c.next_recv;
+  c.next_recv = seq;
+  echoes_total_ += checked;
+  if (measuring_ && !stopping_) result_.messages += checked;
+  if (!c.alive) return;
+  if (never_sent) return drop(c, "an echo of a message never sent");
+  const std::size_t done = static_cast<std::size_t>(checked) * wire;
   c.in_len -= done;
   if (c.in_len > 0 && done > 0) std::memmove(c.in.get(), c.in.get() + done, c.in_len);
 }
@@ -188,7 +315,11 @@ void echo_run::on_readable(echo_conn& c) {
     }
     c.in_len += static_cast<std::size_t>(r);
     const std::int64_t now = now_ns();
-    parse(c, now);
+    if (fast_) {
+      parse<true>(c, now);
+    } else {
+      parse<false>(c, now);
+    }
     if (!c.alive) return;
     fill(c, now);
     if (c.ssl == nullptr && static_cast<std::size_t>(r) < space) break;  // the socket is drained
@@ -217,7 +348,13 @@ bench_result echo_run::run() {
     c.in = std::make_unique_for_overwrite<std::uint8_t[]>(in_cap);
     c.in_cap = in_cap;
     c.sent_at.resize(opt_.window);
-    c.out.reserve(opt_.window * pattern_.wire_size());
+    // Every slot starts as a whole message, so that no byte --verify fast leaves unwritten is
+    // ever a zero or a '\n' from the allocation.
+    const std::size_t out_cap = opt_.window * pattern_.wire_size();
+    c.out = std::make_unique_for_overwrite<std::uint8_t[]>(out_cap);
+    for (std::size_t at = 0, seq = 0; at < out_cap; at += pattern_.wire_size(), ++seq) {
+      pattern_.write(c.out.get() + at, c.id, seq);
+    }
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u32 = c.id;
