@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -43,7 +44,7 @@ struct echo_conn {
   std::unique_ptr<std::uint8_t[]> out;
   std::size_t out_len = 0;
   std::size_t out_off = 0;
-  std::vector<std::int64_t> sent_at;  // send time of message seq at [seq % window]
+  std::vector<std::int64_t> sent_at;  // send time of message seq at [seq & sent_mask_]
   bool want_write = false;
   bool alive = true;
 };
@@ -54,6 +55,7 @@ class echo_run {
       : opt_(opt),
         to_(to),
         fast_(opt.fast_verify()),
+        sent_mask_(std::bit_ceil(std::uint64_t{opt.window}) - 1),
         pattern_(opt.size, opt.wire()),
         progress_(opt.progress && !opt.json, opt.size, false) {}
 
@@ -70,6 +72,7 @@ class echo_run {
   void parse(echo_conn& c, std::int64_t now);
   template <bool fast>
   bool check_one(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq, std::int64_t now);
+  bool check_sampled(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq, std::int64_t now);
   bool report_mismatch(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq);
   void drop(echo_conn& c, const std::string& why);
   void set_write_interest(echo_conn& c, bool on);
@@ -80,6 +83,8 @@ class echo_run {
   const bench_options& opt_;
   const endpoint& to_;
   const bool fast_;  // --verify fast
+  // sent_at is a ring of a power of two >= window entries: a mask, not a division, per message.
+  const std::uint64_t sent_mask_;
   message_pattern pattern_;
   echo_progress progress_;
   bench_result result_;
@@ -157,18 +162,16 @@ void echo_run::write_messages(echo_conn& c, std::size_t count, std::int64_t now)
   std::uint64_t seq = c.next_send;
   const std::uint64_t end = seq + count;
   if (fast && pattern_.word_header()) {
-    // Two stores per message between two sampled ones: the cost per message the generator
-    // must keep far below the server's.
-    const std::uint32_t prefix = pattern_.prefix_word();
+    // One store per message between two sampled ones, its sequence number: the length
+    // prefix of every slot is there already (written at the start, and slots never move).
+    // This is the cost per message the generator must keep far below the server's.
     while (seq != end) {
       const std::uint64_t stop = seq + std::min(unsampled_run(c.id, seq), end - seq);
-      for (; seq != stop; ++seq, at += wire) {
-        std::memcpy(at, &prefix, 4);
-        std::memcpy(at + 4, &seq, 8);
-      }
+#pragma GCC unroll 4
+      for (; seq != stop; ++seq, at += wire) std::memcpy(at + 4, &seq, 8);
       if (seq == end) break;
       pattern_.write(at, c.id, seq);  // the sampled one
-      c.sent_at[seq % opt_.window] = now;
+      c.sent_at[seq & sent_mask_] = now;
       ++seq;
       at += wire;
     }
@@ -176,7 +179,7 @@ void echo_run::write_messages(echo_conn& c, std::size_t count, std::int64_t now)
   for (; seq != end; ++seq, at += wire) {
     if (!fast || bench_options::sampled(c.id, seq)) {
       pattern_.write(at, c.id, seq);
-      c.sent_at[seq % opt_.window] = now;
+      c.sent_at[seq & sent_mask_] = now;
     } else {
       pattern_.write_header(at, seq);
     }
@@ -240,11 +243,18 @@ bool echo_run::check_one(echo_conn& c, const std::uint8_t* msg, std::uint64_t se
     }
     if (!bench_options::sampled(c.id, seq)) return true;
   }
+  return check_sampled(c, msg, seq, now);
+}
+
+// Checks every byte of one message and records its latency. False when the connection was
+// dropped.
+bool echo_run::check_sampled(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq,
+                             std::int64_t now) {
   if (!pattern_.matches(msg, c.id, seq)) [[unlikely]] {
     if (!report_mismatch(c, msg, seq)) return false;
   }
   if (measuring_) {
-    result_.latency.record(static_cast<std::uint64_t>(now - c.sent_at[seq % opt_.window]));
+    result_.latency.record(static_cast<std::uint64_t>(now - c.sent_at[seq & sent_mask_]));
   }
   return true;
 }
@@ -269,6 +279,7 @@ void echo_run::parse(echo_conn& c, std::int64_t now) {
       const std::uint64_t stop = seq + std::min(unsampled_run(c.id, seq), end - seq);
       std::uint64_t diff = 0;
       const std::uint8_t* at = msg;
+#pragma GCC unroll 4
       for (std::uint64_t s = seq; s != stop; ++s, at += wire) {
         std::uint32_t got_prefix;
         std::uint64_t got_seq;
@@ -280,7 +291,7 @@ void echo_run::parse(echo_conn& c, std::int64_t now) {
       seq = stop;
       msg = at;
       if (seq == end) break;
-      if (!check_one<fast>(c, msg, seq, now)) break;  // the sampled one
+      if (!check_sampled(c, msg, seq, now)) break;
       ++seq;
       msg += wire;
     }
@@ -347,7 +358,7 @@ bench_result echo_run::run() {
     c.id = static_cast<std::uint32_t>(i);
     c.in = std::make_unique_for_overwrite<std::uint8_t[]>(in_cap);
     c.in_cap = in_cap;
-    c.sent_at.resize(opt_.window);
+    c.sent_at.resize(sent_mask_ + 1);
     // Every slot starts as a whole message, so that no byte --verify fast leaves unwritten is
     // ever a zero or a '\n' from the allocation.
     const std::size_t out_cap = opt_.window * pattern_.wire_size();
