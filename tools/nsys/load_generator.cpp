@@ -246,13 +246,11 @@ bool echo_run::check_one(echo_conn& c, const std::uint8_t* msg, std::uint64_t se
   return check_sampled(c, msg, seq, now);
 }
 
-// Checks every byte of one message and records its latency. False when the connection was
-// dropped.
+// Checks every byte of one message and records its latency (when it is the message whose send
+// time was kept). False when the connection was dropped.
 bool echo_run::check_sampled(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq,
                              std::int64_t now) {
-  if (!pattern_.matches(msg, c.id, seq)) [[unlikely]] {
-    if (!report_mismatch(c, msg, seq)) return false;
-  }
+  if (!pattern_.matches(msg, c.id, seq)) [[unlikely]] return report_mismatch(c, msg, seq);
   if (measuring_) {
     result_.latency.record(static_cast<std::uint64_t>(now - c.sent_at[seq & sent_mask_]));
   }
