@@ -167,10 +167,10 @@ void echo_run::write_messages(echo_conn& c, std::size_t count, std::int64_t now)
     // This is the cost per message the generator must keep far below the server's.
     while (seq != end) {
       const std::uint64_t stop = seq + std::min(unsampled_run(c.id, seq), end - seq);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (; seq != stop; ++seq, at += wire) std::memcpy(at + 4, &seq, 8);
       if (seq == end) break;
-      pattern_.write(at, c.id, seq);  // the sampled one
+      pattern_.write_after_prefix(at, c.id, seq);  // the sampled one
       c.sent_at[seq & sent_mask_] = now;
       ++seq;
       at += wire;
@@ -277,7 +277,7 @@ void echo_run::parse(echo_conn& c, std::int64_t now) {
       const std::uint64_t stop = seq + std::min(unsampled_run(c.id, seq), end - seq);
       std::uint64_t diff = 0;
       const std::uint8_t* at = msg;
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (std::uint64_t s = seq; s != stop; ++s, at += wire) {
         std::uint32_t got_prefix;
         std::uint64_t got_seq;
@@ -289,7 +289,11 @@ void echo_run::parse(echo_conn& c, std::int64_t now) {
       seq = stop;
       msg = at;
       if (seq == end) break;
-      if (!check_sampled(c, msg, seq, now)) break;
+      // The sampled one.
+      if (!pattern_.matches_words(msg, c.id, seq)) [[unlikely]] break;
+      if (measuring_) {
+        result_.latency.record(static_cast<std::uint64_t>(now - c.sent_at[seq & sent_mask_]));
+      }
       ++seq;
       msg += wire;
     }

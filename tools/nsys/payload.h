@@ -123,6 +123,22 @@ class message_pattern {
     return w;
   }
 
+  /// word_header() only: write() for a buffer slot that holds the length prefix already.
+  void write_after_prefix(std::uint8_t* dst, std::uint32_t conn, std::uint64_t seq) const noexcept {
+    std::memcpy(dst + 4, &seq, 8);
+    detail::copy_block(dst + 12, pattern_.data() + offset_of(conn, seq), size_ - 8);
+  }
+  /// word_header() only: matches(), in words.
+  [[nodiscard]] bool matches_words(const std::uint8_t* src, std::uint32_t conn,
+                                   std::uint64_t seq) const noexcept {
+    std::uint32_t prefix;
+    std::uint64_t got_seq;
+    std::memcpy(&prefix, src, 4);
+    std::memcpy(&got_seq, src + 4, 8);
+    return ((prefix ^ prefix_word()) | (got_seq ^ seq)) == 0 &&
+           detail::same_block(src + 12, pattern_.data() + offset_of(conn, seq), size_ - 8);
+  }
+
   /// The sequence number written at `src` by write(). Binary framings (length, none) with a
   /// payload of at least 8 bytes only: shorter payloads carry a truncated number.
   [[nodiscard]] std::uint64_t seq_of(const std::uint8_t* src) const noexcept {
