@@ -109,9 +109,10 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
                   "tcp/tls echo: what is checked of each echo.\n"
                   "full: every byte, and the latency of every message.\n"
                   "fast: every message's header (length prefix or '\\n', and the sequence\n"
-                  "number its payload carries: loss, duplication, reordering and misdelivery are\n"
-                  "all caught) and every byte of 1 message in 64 (a fixed sample per connection);\n"
-                  "latency percentiles are sampled from those messages only.\n"
+                  "number its payload carries: loss, duplication and reordering are caught) and\n"
+                  "every byte of 1 message in 64 (a fixed sample per connection: corruption and\n"
+                  "misdelivery to another connection are caught there); latency percentiles are\n"
+                  "sampled from those messages only.\n"
                   "Default: fast when --window > 1 (throughput), full for --window 1 (ping-pong)")
       ->check(CLI::IsMember({"full", "fast"}));
   cmd->add_flag("--json", opt.json, "Print one JSON object instead of the table");

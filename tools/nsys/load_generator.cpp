@@ -38,11 +38,9 @@ struct echo_conn {
   std::unique_ptr<std::uint8_t[]> in;
   std::size_t in_cap = 0;
   std::size_t in_len = 0;
-  // Whole messages in wire_size() slots (the slots never move, see compact_out), of which
-  // [out_off, out_len) the socket has not taken yet. Never zero-filled again after the start:
-  // --verify fast rewrites only the headers of messages outside the sample.
-  std::unique_ptr<std::uint8_t[]> out;
-  std::size_t out_len = 0;
+  // Bytes the socket did not take, [out_off, size()); new messages go after them until they
+  // are sent (rare: the window is normally taken at once, from stage_).
+  std::vector<std::uint8_t> out;
   std::size_t out_off = 0;
   std::vector<std::int64_t> sent_at;  // send time of message seq at [seq & sent_mask_]
   bool want_write = false;
@@ -64,8 +62,8 @@ class echo_run {
  private:
   void fill(echo_conn& c, std::int64_t now);
   template <bool fast>
-  void write_messages(echo_conn& c, std::size_t count, std::int64_t now);
-  void compact_out(echo_conn& c);
+  void write_messages(echo_conn& c, std::uint8_t* at, std::size_t count, std::int64_t now);
+  void send_staged(echo_conn& c, std::size_t len);
   void flush(echo_conn& c);
   void on_readable(echo_conn& c);
   template <bool fast>
@@ -86,6 +84,13 @@ class echo_run {
   // sent_at is a ring of a power of two >= window entries: a mask, not a division, per message.
   const std::uint64_t sent_mask_;
   message_pattern pattern_;
+  // Where the messages of one fill are written and sent from, shared by every connection so
+  // that it stays in the cache (one buffer per connection would not, for 64 x 256 x 1 KiB):
+  // window x wire_size() bytes in slots of wire_size(), each always holding a whole message.
+  // --verify fast rewrites only the sequence number (the header) of messages outside the
+  // sample; the rest of their slot is an earlier message, unchecked (printable, with line
+  // framing).
+  std::unique_ptr<std::uint8_t[]> stage_;
   echo_progress progress_;
   bench_result result_;
   std::vector<echo_conn> conns_;
@@ -139,32 +144,36 @@ ssize_t echo_run::send_some(echo_conn& c, const std::uint8_t* from, std::size_t 
 // Tops the window up and sends; every message of one call shares one timestamp, taken just
 // before the send that hands it to the kernel.
 void echo_run::fill(echo_conn& c, std::int64_t now) {
-  if (!stopping_) {
-    const std::size_t room = opt_.window - static_cast<std::size_t>(c.next_send - c.next_recv);
-    if (room > 0) {
-      if (c.out_len + room * pattern_.wire_size() > opt_.window * pattern_.wire_size()) {
-        compact_out(c);
-      }
-      if (fast_) {
-        write_messages<true>(c, room, now);
-      } else {
-        write_messages<false>(c, room, now);
-      }
+  const std::size_t room =
+      stopping_ ? 0 : opt_.window - static_cast<std::size_t>(c.next_send - c.next_recv);
+  if (room > 0 && c.out_off == c.out.size()) {
+    if (fast_) {
+      write_messages<true>(c, stage_.get(), room, now);
+    } else {
+      write_messages<false>(c, stage_.get(), room, now);
     }
+    return send_staged(c, room * pattern_.wire_size());
+  }
+  if (room > 0) {  // behind bytes the socket has not taken yet: whole messages, after them
+    const std::size_t at = c.out.size();
+    c.out.resize(at + room * pattern_.wire_size());
+    write_messages<false>(c, c.out.data() + at, room, now);
   }
   if (!c.want_write) flush(c);
 }
 
+// Writes `count` messages from c.next_send on at `at`, in wire_size() slots that hold whole
+// messages already (fast: outside the sample, only the header is written).
 template <bool fast>
-void echo_run::write_messages(echo_conn& c, std::size_t count, std::int64_t now) {
+void echo_run::write_messages(echo_conn& c, std::uint8_t* at, std::size_t count,
+                              std::int64_t now) {
   const std::size_t wire = pattern_.wire_size();
-  std::uint8_t* at = c.out.get() + c.out_len;
   std::uint64_t seq = c.next_send;
   const std::uint64_t end = seq + count;
   if (fast && pattern_.word_header()) {
     // One store per message between two sampled ones, its sequence number: the length
-    // prefix of every slot is there already (written at the start, and slots never move).
-    // This is the cost per message the generator must keep far below the server's.
+    // prefix of every slot is there already. This is the cost per message the generator must
+    // keep far below the server's.
     while (seq != end) {
       const std::uint64_t stop = seq + std::min(unsampled_run(c.id, seq), end - seq);
 #pragma GCC unroll 8
@@ -185,25 +194,31 @@ void echo_run::write_messages(echo_conn& c, std::size_t count, std::int64_t now)
     }
   }
   c.next_send = seq;
-  c.out_len += count * wire;
 }
 
-// Moves what the socket has not taken to the front, from the start of its first message so
-// that every message stays in its slot (the bytes --verify fast leaves unwritten are then
-// always those of an earlier message in the same slot: printable with line framing). The
-// unsent bytes are messages in flight, so they and the room left in the window fit in
-// window x wire_size().
-void echo_run::compact_out(echo_conn& c) {
-  const std::size_t from = c.out_off - c.out_off % pattern_.wire_size();
-  std::memmove(c.out.get(), c.out.get() + from, c.out_len - from);
-  c.out_len -= from;
-  c.out_off -= from;
+// Sends the first `len` bytes of stage_; what the socket does not take is kept in c.out.
+void echo_run::send_staged(echo_conn& c, std::size_t len) {
+  std::size_t off = 0;
+  while (off < len) {
+    std::string why;
+    const ssize_t w = send_some(c, stage_.get() + off, len - off, why);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      return drop(c, "send: " + why);
+    }
+    off += static_cast<std::size_t>(w);
+  }
+  if (off == len) return;
+  c.out.assign(stage_.get() + off, stage_.get() + len);
+  c.out_off = 0;
+  set_write_interest(c, true);
 }
 
 void echo_run::flush(echo_conn& c) {
-  while (c.out_off < c.out_len) {
+  while (c.out_off < c.out.size()) {
     std::string why;
-    const ssize_t w = send_some(c, c.out.get() + c.out_off, c.out_len - c.out_off, why);
+    const ssize_t w = send_some(c, c.out.data() + c.out_off, c.out.size() - c.out_off, why);
     if (w < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return set_write_interest(c, true);
@@ -211,7 +226,7 @@ void echo_run::flush(echo_conn& c) {
     }
     c.out_off += static_cast<std::size_t>(w);
   }
-  c.out_len = 0;
+  c.out.clear();  // keeps its capacity
   c.out_off = 0;
   set_write_interest(c, false);
 }
@@ -230,8 +245,8 @@ bool echo_run::report_mismatch(echo_conn& c, const std::uint8_t* msg, std::uint6
 }
 
 // Checks one message. Full: every byte, and its latency. Fast: its header (length prefix or
-// delimiter, and sequence number, so that a lost, duplicated, reordered or misdelivered echo is
-// still caught), and all of it when it is in the sample, whose latency alone is recorded. False
+// delimiter, and sequence number, so that a lost, duplicated or reordered echo is still caught),
+// and all of it when it is in the sample (which catches corruption and misdelivery), whose latency alone is recorded. False
 // when the connection was dropped (its framing is broken).
 template <bool fast>
 bool echo_run::check_one(echo_conn& c, const std::uint8_t* msg, std::uint64_t seq,
@@ -351,6 +366,13 @@ bench_result echo_run::run() {
                         std::chrono::milliseconds(static_cast<long>(opt_.connect_timeout * 1000)));
   }
   ep_ = ::epoll_create1(EPOLL_CLOEXEC);
+  // Every slot starts as a whole message, so that no byte --verify fast leaves unwritten is
+  // ever a zero or a '\n' from the allocation.
+  const std::size_t stage_len = opt_.window * pattern_.wire_size();
+  stage_ = std::make_unique_for_overwrite<std::uint8_t[]>(stage_len);
+  for (std::size_t at = 0, seq = 0; at < stage_len; at += pattern_.wire_size(), ++seq) {
+    pattern_.write(stage_.get() + at, 0, seq);
+  }
   conns_.resize(fds.size());
   const std::size_t in_cap = std::max(read_chunk, 2 * pattern_.wire_size());
   for (std::size_t i = 0; i < fds.size(); ++i) {
@@ -361,13 +383,7 @@ bench_result echo_run::run() {
     c.in = std::make_unique_for_overwrite<std::uint8_t[]>(in_cap);
     c.in_cap = in_cap;
     c.sent_at.resize(sent_mask_ + 1);
-    // Every slot starts as a whole message, so that no byte --verify fast leaves unwritten is
-    // ever a zero or a '\n' from the allocation.
-    const std::size_t out_cap = opt_.window * pattern_.wire_size();
-    c.out = std::make_unique_for_overwrite<std::uint8_t[]>(out_cap);
-    for (std::size_t at = 0, seq = 0; at < out_cap; at += pattern_.wire_size(), ++seq) {
-      pattern_.write(c.out.get() + at, c.id, seq);
-    }
+
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u32 = c.id;

@@ -29,6 +29,13 @@ for framing in length line; do
     [[ $(json_number messages "$out") -gt 1000 ]] || fail "$framing, $verify: few echoes: $out"
     [[ $(json_string verify "$out") == "$verify" ]] || fail "$framing: not $verify: $out"
     echo "ok: $framing framing, --verify $verify: $(json_number messages "$out") echoes, 0 errors"
+    # 4 MiB in flight per connection: more than a socket takes at once, so messages also queue
+    # behind bytes it has not taken yet.
+    bench 0 --port "$server_port" --framing "$framing" --verify "$verify" --conns 2 \
+      --window 64 --size 65536 --duration 0.5
+    [[ $(json_number errors "$out") -eq 0 ]] || fail "$framing, $verify, 64 KiB: errors: $out"
+    [[ $(json_number messages "$out") -gt 64 ]] || fail "$framing, $verify, 64 KiB: few: $out"
+    echo "ok: $framing framing, --verify $verify, 64 KiB x 64 in flight: 0 errors"
   done
   stop_server
   [[ $(summary_field errors) -eq 0 ]] || fail "server counted errors"
