@@ -58,7 +58,7 @@ echo "${bold}network_system demo: TCP echo over loopback, the library vs the phy
 echo
 echo "  ours:      nsys serve --threads 1   (messaging_server: sessions, framing, write queue)"
 echo "  reference: epoll_echo_server        (a minimal raw-epoll loop, one thread)"
-echo "  load:      nsys bench               (raw-epoll generator that checks every echoed byte)"
+echo "  load:      nsys bench               (raw-epoll generator that checks every echo: --verify)"
 echo "  server on CPU $server_cpu, generator on CPU $client_cpu;" \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

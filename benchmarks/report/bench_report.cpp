@@ -66,8 +66,13 @@ int main(int argc, char** argv) {
     std::cout << md << std::flush;
     if (args.count("--out-md")) write_file(args["--out-md"], md);
     if (args.count("--out-json")) {
+      json generator = json::array();
+      for (const auto& w : bench_report::to_json(summary)) {
+        if (w.value("group", "") == "generator") generator.push_back(w);
+      }
       json all = {{"meta", meta},
                   {"workloads", bench_report::to_json(summary)},
+                  {"generator_check", generator},
                   {"records", records},
                   {"micro", micro}};
       write_file(args["--out-json"], all.dump(2) + "\n");

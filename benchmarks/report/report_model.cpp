@@ -82,9 +82,15 @@ std::vector<workload_summary> summarize(const json& definitions, const std::vect
     w.def = def;
     const std::string id = def.value("id", "");
     const std::string metric = def.value("metric", "");
+    const json sides = def.value("sides", json::array({"ours", "reference"}));
     for (const auto& rec : records) {
       if (rec.value("workload", "") != id) continue;
-      take(metric, rec, rec.value("server", "") == "ours" ? w.ours : w.reference);
+      const std::string server = rec.value("server", "");
+      if (server == sides.at(0).get<std::string>()) {
+        take(metric, rec, w.ours);
+      } else if (server == sides.at(1).get<std::string>()) {
+        take(metric, rec, w.reference);
+      }
     }
     const std::size_t n = std::min(w.ours.values.size(), w.reference.values.size());
     for (std::size_t i = 0; i < n; ++i) {
@@ -105,6 +111,8 @@ std::vector<workload_summary> summarize(const json& definitions, const std::vect
   }
   return out;
 }
+
+std::string group_of(const workload_summary& w) { return w.def.value("group", ""); }
 
 json to_json(const std::vector<workload_summary>& s) {
   json arr = json::array();

@@ -24,13 +24,19 @@ struct side {
 };
 
 struct workload_summary {
-  json def;  ///< {"id","title","metric","target":{"kind","value","text"}}
-  side ours;
-  side reference;
+  /// {"id","title","metric","target":{"kind","value","text"}}, and optionally "group"
+  /// ("generator": the generator check, shown in a table of its own) and "sides" (the two
+  /// "server" names of its records, ["ours", "reference"] when absent).
+  json def;
+  side ours;       ///< the first of "sides": what is measured
+  side reference;  ///< the second: what it is measured against
   double ratio = 0;                  ///< median(ours) / median(reference)
   std::vector<double> round_ratios;  ///< ours[i] / reference[i], round by round
   std::optional<bool> met;           ///< empty when the workload has no target
 };
+
+/// The workload's "group" ("" for the comparisons of our servers with the references).
+std::string group_of(const workload_summary& w);
 
 /// Groups records ({"workload","server","round","result",...}) under the definitions, in the
 /// definitions' order, and computes medians, ratios and target checks.

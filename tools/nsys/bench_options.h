@@ -32,6 +32,19 @@ struct bench_options {
   bool progress = true;  ///< live progress line (only on a terminal anyway)
   bool upload = false;   ///< tcp/tls: stream --size chunks one way, nothing comes back
   tls_client_options tls;  ///< --proto tls
+  /// tcp/tls echo: "full" checks every echoed byte; "fast" every header (length prefix or
+  /// delimiter, and sequence number) and the full payload of 1 message in sample_every, whose
+  /// latency alone is recorded. Empty until run_bench() applies the default (fast when
+  /// window > 1, full for ping-pong).
+  std::string verify;
+  static constexpr std::uint64_t sample_every = 64;  ///< a power of two
+
+  [[nodiscard]] bool fast_verify() const { return verify == "fast"; }
+  /// --verify fast: whether message seq of connection conn is one of the sample (1 in
+  /// sample_every, at a phase that differs per connection so that every offset is covered).
+  [[nodiscard]] static bool sampled(std::uint32_t conn, std::uint64_t seq) noexcept {
+    return ((seq + conn) & (sample_every - 1)) == 0;
+  }
 
   [[nodiscard]] wire_framing wire() const {
     if (proto == "udp") return wire_framing::none;

@@ -1,7 +1,9 @@
 #pragma once
 // The echo workload of `nsys bench`: a lean single-threaded raw-epoll client. It opens N
-// connections, keeps W messages in flight on each, checks every echoed byte and times every
-// message from the moment it is handed to the kernel to the moment its echo is read.
+// connections, keeps W messages in flight on each, checks the echoes (--verify full: every
+// byte of every echo; fast: every header and sequence number, and every byte of a sample) and
+// times the messages it checks in full from the moment they are handed to the kernel to the
+// moment their echo is read.
 //
 // It does not use the library on purpose: the generator must cost the server nothing it would
 // not cost any other client, and it must not be the bottleneck of the measurement.

@@ -88,6 +88,57 @@ class message_pattern {
            (framing_ != wire_framing::line || src[wire_ - 1] == '\n');
   }
 
+  /// Writes the header of message (conn, seq) only: the length prefix (or the '\n' delimiter)
+  /// and the sequence number. The rest of the payload is left as it is: `nsys bench --verify
+  /// fast` writes (and checks) the full pattern of sampled messages only, so the bytes between
+  /// are whatever the buffer held. Line framing: those bytes are printable already (they are
+  /// what write() or write_header() left in a buffer cut into the same wire_size() slots).
+  void write_header(std::uint8_t* dst, std::uint64_t seq) const noexcept {
+    if (head_ > 0) std::memcpy(dst, prefix_, 4);
+    if (framing_ == wire_framing::line) dst[wire_ - 1] = '\n';
+    put_seq(dst + head_, seq);
+  }
+
+  /// True when the header of the message at `src` is that of message seq: the length prefix
+  /// (or the final '\n') and the sequence number. A mismatch is told by describe_mismatch().
+  [[nodiscard]] bool header_matches(const std::uint8_t* src, std::uint64_t seq) const noexcept {
+    if (head_ > 0 && std::memcmp(src, prefix_, 4) != 0) return false;
+    const std::uint8_t* payload = src + head_;
+    if (framing_ == wire_framing::line && src[wire_ - 1] != '\n') return false;
+    std::uint8_t want[seq_bytes_max];
+    put_seq(want, seq);
+    if (seq_bytes_ == seq_bytes_max) return std::memcmp(payload, want, seq_bytes_max) == 0;
+    return detail::same_block(payload, want, seq_bytes_);
+  }
+
+  /// True when a header is the 4-byte length prefix and an 8-byte sequence number (length
+  /// framing, payloads of 8 bytes or more): the hot loops of --verify fast then handle it as
+  /// two words, prefix_word() and the sequence number in host order.
+  [[nodiscard]] bool word_header() const noexcept {
+    return framing_ == wire_framing::length && seq_bytes_ == seq_bytes_max;
+  }
+  [[nodiscard]] std::uint32_t prefix_word() const noexcept {
+    std::uint32_t w;
+    std::memcpy(&w, prefix_, 4);
+    return w;
+  }
+
+  /// word_header() only: write() for a buffer slot that holds the length prefix already.
+  void write_after_prefix(std::uint8_t* dst, std::uint32_t conn, std::uint64_t seq) const noexcept {
+    std::memcpy(dst + 4, &seq, 8);
+    detail::copy_block(dst + 12, pattern_.data() + offset_of(conn, seq), size_ - 8);
+  }
+  /// word_header() only: matches(), in words.
+  [[nodiscard]] bool matches_words(const std::uint8_t* src, std::uint32_t conn,
+                                   std::uint64_t seq) const noexcept {
+    std::uint32_t prefix;
+    std::uint64_t got_seq;
+    std::memcpy(&prefix, src, 4);
+    std::memcpy(&got_seq, src + 4, 8);
+    return ((prefix ^ prefix_word()) | (got_seq ^ seq)) == 0 &&
+           detail::same_block(src + 12, pattern_.data() + offset_of(conn, seq), size_ - 8);
+  }
+
   /// The sequence number written at `src` by write(). Binary framings (length, none) with a
   /// payload of at least 8 bytes only: shorter payloads carry a truncated number.
   [[nodiscard]] std::uint64_t seq_of(const std::uint8_t* src) const noexcept {

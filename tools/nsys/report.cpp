@@ -66,6 +66,10 @@ nlohmann::json to_json(const bench_options& opt, const bench_result& r) {
     return j;
   }
   j["window"] = opt.window;
+  if (!udp) {
+    j["verify"] = opt.verify;
+    j["payload_checked_1_in"] = opt.fast_verify() ? bench_options::sample_every : 1;
+  }
   j["messages"] = r.messages;
   j["msg_per_s"] = per_second(r.messages, r.seconds);
   j["mb_per_s"] = per_second(r.payload_bytes, r.seconds) / 1e6;
@@ -119,7 +123,15 @@ void print_table(const bench_options& opt, const bench_result& r) {
                 si(per_second(r.messages, r.seconds)).c_str());
     std::printf("  %-17s %.1f MB/s of echoed payload (each byte counted once; MB = 10^6 B)\n",
                 "throughput", per_second(r.payload_bytes, r.seconds) / 1e6);
-    print_latency("send -> echo read", r.latency);
+    const std::string sampled = "send -> echo read, sampled 1 in " +
+                                std::to_string(bench_options::sample_every);
+    print_latency(opt.fast_verify() ? sampled.c_str() : "send -> echo read", r.latency);
+    if (opt.fast_verify()) {
+      std::printf("  %-17s fast: every header and sequence number, all bytes of 1 in %llu\n",
+                  "verify", static_cast<unsigned long long>(bench_options::sample_every));
+    } else {
+      std::printf("  %-17s full: every byte of every echo\n", "verify");
+    }
   }
   std::printf("  %-17s %s\n", "errors", with_commas(r.errors).c_str());
   for (const auto& e : r.error_samples) std::printf("    %s\n", e.c_str());

@@ -50,6 +50,10 @@ expect 2 'require-client-cert.*needs --ca' serve --proto tls --port 0 --cert a -
 expect 2 'insecure.*tls only' bench --port 5555 --insecure
 expect 2 'connect-rate.*tcp only' bench --proto tls --port 5555 --connect-rate
 expect 2 'upload.*workload of its own' bench --port 5555 --upload --window 4
+expect 2 'verify' bench --port 5555 --verify slow
+expect 2 'verify.*tcp and tls echo workloads only' bench --proto udp --port 5555 --verify fast
+expect 2 'verify.*tcp and tls echo workloads only' bench --port 5555 --connect-rate --verify full
+expect 0 '1 message in 64' bench --help
 expect 2 'upload.*tcp only' bench --proto udp --port 5555 --upload
 expect 2 'threads.*one I/O thread' serve --proto udp --port 0 --threads 4
 expect 2 'framing.*tcp only' serve --proto udp --port 0 --framing raw
