@@ -107,7 +107,8 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   void set_error_callback(error_callback_t cb);
 
   /// Queues one datagram to `to` (moved, never copied); it leaves with the next sendmmsg:
-  /// called from a receive callback, with the sendmmsg that ends that receive batch.
+  /// called from a receive callback, with the one that follows the receive handler (once the
+  /// socket is drained), together with the other replies.
   /// ok() means queued: UDP gives no delivery guarantee, and a later send failure reaches the
   /// error callback. Errors: server_not_started; message_too_large (above max_datagram_size,
   /// or 65,507 B to IPv4 / 65,527 B to IPv6), checked before anything is queued;

@@ -183,13 +183,18 @@ void udp_socket_io::on_readable(const std::error_code& ec) {
       a.used = static_cast<std::size_t>(n);
       deliver_batch(*handler, n);
       if (closed_.load()) return;
-      flush();  // the replies to this batch leave in one sendmmsg, as the batch came in
       if (static_cast<std::size_t>(n) < batch_size_) break;  // drained
     }
     in_read_handler_ = false;
   }
   if (a.delivery.capacity() > 64 * 1024) std::vector<std::uint8_t>().swap(a.delivery);
-  flush();  // replies queued after a receive error
+  // The replies the callbacks queued leave together once the socket is drained, not after
+  // each recvmmsg: answering while datagrams are still queued lets the peers' next ones
+  // arrive while the kernel may still charge the socket for consumed ones (it releases
+  // receive memory in steps while its queue is not empty). Replying per batch, the 20-client
+  // echo test (80 datagrams of up to 1.2 KB in flight) saw kernel drops at the server socket
+  // in most runs on a loaded machine; replying once drained, none.
+  flush();
   do_wait_read();
 }
 

@@ -204,7 +204,7 @@ void udp_socket_io::take_pending() {
 }
 
 void udp_socket_io::schedule_flush() {
-  // Inside the receive loop the flush happens once the batch is delivered; while waiting for
+  // Inside the receive loop the flush happens once the socket is drained; while waiting for
   // writability the wait's completion flushes. Otherwise everything sent in this turn leaves
   // together.
   if (in_read_handler_ || write_armed_ || flush_posted_) return;

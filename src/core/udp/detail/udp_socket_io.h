@@ -6,8 +6,9 @@
 // datagrams at a time until the socket is empty (at most max_batches_per_event batches), and
 // deliver each one as a view into the thread's receive area. Send: datagrams queued on the
 // owner thread (a span's bytes are appended to one send buffer; a moved vector is kept as it
-// is) leave together with sendmmsg: those sent from a receive callback when that receive batch
-// has been delivered, others at the end of the current turn. Sends from other threads go to a
+// is) leave together with sendmmsg: those sent from a receive callback once the socket is
+// drained (or max_batches_per_event batches were delivered), others at the end of the
+// current turn. Sends from other threads go to a
 // mutex-protected pending list that is posted to the owner once per burst.
 //
 // Threading: everything but send(), send_copy() and the counters runs on the socket's
