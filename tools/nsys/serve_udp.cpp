@@ -24,13 +24,13 @@ int run_udp_serve(const serve_options& opt) {
   cfg.batch_size = 64;
 
   auto server = std::make_shared<network_system::core::messaging_udp_server>("nsys", cfg);
-  // Runs on the server's I/O thread; `data` lives for the call only, so send_to copies it.
-  // The reply leaves with the batch's sendmmsg. A refused send (queue full) is counted in
-  // the server's statistics, which the summary reports.
+  // Runs on the server's I/O thread with a view into the receive area (no copy on the way
+  // in); send_to copies it once, into the send buffer of the batch's sendmmsg. A refused send
+  // (queue full) is counted in the server's statistics, which the summary reports.
   auto* echo = server.get();  // outlives the callback: stop_server() runs before it dies
   server->set_receive_callback(
-      [echo](const std::vector<std::uint8_t>& data, const udp_endpoint& from) {
-        (void)echo->send_to(from, std::span<const std::uint8_t>(data));
+      [echo](std::span<const std::uint8_t> data, const udp_endpoint& from) {
+        (void)echo->send_to(from, data);
       });
   const auto port = static_cast<std::uint16_t>(opt.port);
   const auto started =

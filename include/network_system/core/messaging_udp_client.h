@@ -27,6 +27,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "network_system/core/result.h"
@@ -42,6 +44,9 @@ class messaging_udp_client : public std::enable_shared_from_this<messaging_udp_c
  public:
   /// One datagram from the peer; `data` is valid during the call only.
   using receive_callback_t = std::function<void(const std::vector<std::uint8_t>&)>;
+  /// The same datagram as a view into the socket's receive area (nothing is copied for it);
+  /// valid during the call only.
+  using receive_span_callback_t = std::function<void(std::span<const std::uint8_t>)>;
   /// A send or receive failed; the datagram concerned is dropped and the client keeps
   /// running. connection_refused: the peer's host answered "port unreachable" to an earlier
   /// datagram (nobody listens there). message_too_large: a received datagram above
@@ -77,6 +82,8 @@ class messaging_udp_client : public std::enable_shared_from_this<messaging_udp_c
   /// protocol limit for the peer's family: 65,507 B IPv4, 65,527 B IPv6), checked before
   /// anything is queued; send_queue_full.
   VoidResult send_packet(std::vector<std::uint8_t>&& data);
+  /// As above, copying `data` (after the checks); on the socket's thread (from a receive
+  /// callback, say) into the socket's send buffer, without an allocation per datagram.
   VoidResult send_packet(std::span<const std::uint8_t> data);
   VoidResult send_packet(std::string_view text);
 
@@ -90,7 +97,22 @@ class messaging_udp_client : public std::enable_shared_from_this<messaging_udp_c
   VoidResult send_broadcast(std::uint16_t port, std::vector<std::uint8_t>&& data,
                             std::string_view address = "255.255.255.255");
 
+  /// The receive callback, one call per datagram on the socket's thread. There is one receive
+  /// slot: setting either form (this one or the span form below) replaces the other, and an
+  /// empty function clears it. Any thread; takes effect from the next datagram (a call running
+  /// meanwhile finishes with the function it started with).
   void set_receive_callback(receive_callback_t cb);
+  /// The span form (receive_span_callback_t): chosen for every callable that accepts a
+  /// std::span<const std::uint8_t>, including generic (auto) lambdas (their body is called
+  /// with a span; overload resolution also instantiates it with the vector unless it declares
+  /// `-> void`).
+  template <typename F>
+    requires std::is_invocable_v<F&, std::span<const std::uint8_t>>
+  void set_receive_callback(F&& cb) {
+    set_receive_span_callback(receive_span_callback_t(std::forward<F>(cb)));
+  }
+  /// The span form by name (same slot as set_receive_callback).
+  void set_receive_span_callback(receive_span_callback_t cb);
   void set_error_callback(error_callback_t cb);
 
   [[nodiscard]] const std::string& client_id() const noexcept;

@@ -3,9 +3,9 @@
 // send_to() (SPEC §7, issue 4). One send = one datagram; one datagram = one receive callback.
 //
 //   auto server = std::make_shared<network_system::core::messaging_udp_server>("echo");
-//   server->set_receive_callback([&](const std::vector<uint8_t>& data,
+//   server->set_receive_callback([&](std::span<const uint8_t> data,
 //                                    const network_system::core::udp_endpoint& from) {
-//     server->send_to(from, std::vector<uint8_t>(data));
+//     server->send_to(from, data);  // copied into the reply batch; `data` is not kept
 //   });
 //   if (auto r = server->start_server(0); r.is_err()) { ... r.error().message ... }
 //   std::cout << "listening on " << server->port() << "\n";
@@ -27,6 +27,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "network_system/core/result.h"
@@ -44,6 +46,11 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   /// passed to send_to() to answer.
   using receive_callback_t =
       std::function<void(const std::vector<std::uint8_t>& data, const udp_endpoint& sender)>;
+  /// The same datagram as a view into the socket's receive area: nothing is copied for it.
+  /// `data` and `sender` are valid during the call only. send_to(sender, data) from inside
+  /// the call copies the bytes once, into the batch the reply leaves with.
+  using receive_span_callback_t =
+      std::function<void(std::span<const std::uint8_t> data, const udp_endpoint& sender)>;
   /// A send or receive failed: send_failed / connection_refused / network_unreachable ... for
   /// one datagram (it is dropped), message_too_large for a received datagram above
   /// max_datagram_size (dropped), receive_failed when the socket itself failed. The server
@@ -80,10 +87,28 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   /// The bound port (0 when not running).
   [[nodiscard]] std::uint16_t port() const;
 
+  /// The receive callback, one call per datagram on the socket's thread. There is one receive
+  /// slot: setting either form (this one or the span form below) replaces the other, and an
+  /// empty function clears it. Any thread; takes effect from the next datagram (a call running
+  /// meanwhile finishes with the function it started with).
   void set_receive_callback(receive_callback_t cb);
+  /// The span form (receive_span_callback_t): chosen for every callable that accepts a
+  /// std::span<const std::uint8_t> first argument, including generic (auto) lambdas (their
+  /// body is called with a span; overload resolution also instantiates it with the vector
+  /// unless it declares `-> void`), so
+  /// `[](std::span<const std::uint8_t> d, const udp_endpoint& from) {...}` gets no copy.
+  template <typename F>
+    requires std::is_invocable_v<F&, std::span<const std::uint8_t>, const udp_endpoint&>
+  void set_receive_callback(F&& cb) {
+    set_receive_span_callback(receive_span_callback_t(std::forward<F>(cb)));
+  }
+  /// The span form by name (same slot as set_receive_callback).
+  void set_receive_span_callback(receive_span_callback_t cb);
   void set_error_callback(error_callback_t cb);
 
-  /// Queues one datagram to `to` (moved, never copied); it leaves with the next sendmmsg.
+  /// Queues one datagram to `to` (moved, never copied); it leaves with the next sendmmsg:
+  /// called from a receive callback, with the one that follows the receive handler (once the
+  /// socket is drained), together with the other replies.
   /// ok() means queued: UDP gives no delivery guarantee, and a later send failure reaches the
   /// error callback. Errors: server_not_started; message_too_large (above max_datagram_size,
   /// or 65,507 B to IPv4 / 65,527 B to IPv6), checked before anything is queued;
@@ -91,6 +116,9 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   /// Broadcast destinations need udp_config::broadcast (otherwise the kernel refuses:
   /// send_failed, "Permission denied", through the error callback).
   VoidResult send_to(const udp_endpoint& to, std::vector<std::uint8_t>&& data);
+  /// As above, copying `data` (after the checks, so a refused send copies nothing). On the
+  /// socket's thread the bytes go to the socket's send buffer, without an allocation per
+  /// datagram; from other threads into a buffer of their own.
   VoidResult send_to(const udp_endpoint& to, std::span<const std::uint8_t> data);
   /// As above with a numeric address ("127.0.0.1", "::1"; no name lookup).
   /// Extra error: invalid_argument when `address` does not parse.

@@ -31,9 +31,7 @@ VoidResult messaging_udp_client::send_packet(std::vector<std::uint8_t>&& data) {
 }
 
 VoidResult messaging_udp_client::send_packet(std::span<const std::uint8_t> data) {
-  // Refuse before copying: an oversize span should cost nothing.
-  if (auto r = core_->check_send(core_->remote_endpoint(), data.size()); r.is_err()) return r;
-  return core_->send(std::vector<std::uint8_t>(data.begin(), data.end()));
+  return core_->send_copy(data);
 }
 
 VoidResult messaging_udp_client::send_packet(std::string_view text) {
@@ -52,7 +50,10 @@ VoidResult messaging_udp_client::send_broadcast(std::uint16_t port,
 }
 
 void messaging_udp_client::set_receive_callback(receive_callback_t cb) {
-  core_->callbacks_.set<udp_client_core::receive>(std::move(cb));
+  core_->callbacks_.set<udp_client_core::receive>({.copy = std::move(cb), .view = {}});
+}
+void messaging_udp_client::set_receive_span_callback(receive_span_callback_t cb) {
+  core_->callbacks_.set<udp_client_core::receive>({.copy = {}, .view = std::move(cb)});
 }
 void messaging_udp_client::set_error_callback(error_callback_t cb) {
   core_->callbacks_.set<udp_client_core::error>(std::move(cb));

@@ -35,7 +35,10 @@ std::uint16_t messaging_udp_server::port() const { return core_->port_.load(); }
 const udp_config& messaging_udp_server::config() const noexcept { return core_->config_; }
 
 void messaging_udp_server::set_receive_callback(receive_callback_t cb) {
-  core_->callbacks_.set<udp_server_core::receive>(std::move(cb));
+  core_->callbacks_.set<udp_server_core::receive>({.copy = std::move(cb), .view = {}});
+}
+void messaging_udp_server::set_receive_span_callback(receive_span_callback_t cb) {
+  core_->callbacks_.set<udp_server_core::receive>({.copy = {}, .view = std::move(cb)});
 }
 void messaging_udp_server::set_error_callback(error_callback_t cb) {
   core_->callbacks_.set<udp_server_core::error>(std::move(cb));

@@ -1,62 +1,99 @@
 #include "core/udp/detail/udp_address.h"
 
-#include <netinet/in.h>
-
+#include <cstddef>
 #include <cstring>
 
 namespace network_system::core::udp::detail {
 
 namespace {
-asio::ip::address unmapped(const asio::ip::address& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-  }
-  return a;
-}
-}  // namespace
 
-socklen_t to_sockaddr(const udp_endpoint& to, bool socket_v6, sockaddr_storage& out) {
-  std::memset(&out, 0, sizeof(out));
-  auto address = unmapped(to.address());
-  if (socket_v6) {
-    if (address.is_v4()) {
-      address = asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4());
+// asio::ip::udp::endpoint keeps a sockaddr_in or sockaddr_in6 (its data()), so an endpoint is
+// built and read by copying that structure; asio looks only at the family and the fields.
+udp_endpoint endpoint_of(const void* sa, std::size_t length) noexcept {
+  udp_endpoint e;
+  std::memcpy(e.data(), sa, length);
+  return e;
+}
+
+bool is_v4_mapped(const in6_addr& a) noexcept { return IN6_IS_ADDR_V4MAPPED(&a) != 0; }
+
+sockaddr_in unmapped(const sockaddr_in6& in) noexcept {
+  sockaddr_in out{};
+  out.sin_family = AF_INET;
+  out.sin_port = in.sin6_port;
+  std::memcpy(&out.sin_addr, in.sin6_addr.s6_addr + 12, 4);
+  return out;
+}
+
+udp_endpoint from_raw(const void* in, socklen_t length) noexcept {
+  sa_family_t family;
+  std::memcpy(&family, static_cast<const char*>(in) + offsetof(sockaddr, sa_family),
+              sizeof(family));
+  if (family == AF_INET && length >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
+    return endpoint_of(in, sizeof(sockaddr_in));
+  }
+  if (family == AF_INET6 && length >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
+    sockaddr_in6 v6;
+    std::memcpy(&v6, in, sizeof(v6));
+    if (is_v4_mapped(v6.sin6_addr)) {
+      const auto v4 = unmapped(v6);
+      return endpoint_of(&v4, sizeof(v4));
     }
-    auto* sa = reinterpret_cast<sockaddr_in6*>(&out);
-    sa->sin6_family = AF_INET6;
-    sa->sin6_port = htons(to.port());
-    const auto v6 = address.to_v6();
-    const auto bytes = v6.to_bytes();
-    std::memcpy(&sa->sin6_addr, bytes.data(), bytes.size());
-    sa->sin6_scope_id = v6.scope_id();
-    return sizeof(sockaddr_in6);
-  }
-  if (!address.is_v4()) return 0;
-  auto* sa = reinterpret_cast<sockaddr_in*>(&out);
-  sa->sin_family = AF_INET;
-  sa->sin_port = htons(to.port());
-  const auto bytes = address.to_v4().to_bytes();
-  std::memcpy(&sa->sin_addr, bytes.data(), bytes.size());
-  return sizeof(sockaddr_in);
-}
-
-udp_endpoint from_sockaddr(const sockaddr_storage& in, socklen_t length) {
-  if (in.ss_family == AF_INET && length >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
-    const auto* sa = reinterpret_cast<const sockaddr_in*>(&in);
-    asio::ip::address_v4::bytes_type b;
-    std::memcpy(b.data(), &sa->sin_addr, b.size());
-    return {asio::ip::address_v4(b), ntohs(sa->sin_port)};
-  }
-  if (in.ss_family == AF_INET6 && length >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
-    const auto* sa = reinterpret_cast<const sockaddr_in6*>(&in);
-    asio::ip::address_v6::bytes_type b;
-    std::memcpy(b.data(), &sa->sin6_addr, b.size());
-    const asio::ip::address_v6 v6(b, sa->sin6_scope_id);
-    return {unmapped(asio::ip::address(v6)), ntohs(sa->sin6_port)};
+    v6.sin6_flowinfo = 0;
+    return endpoint_of(&v6, sizeof(v6));
   }
   return {};
 }
 
-bool is_v6_destination(const udp_endpoint& to) { return unmapped(to.address()).is_v6(); }
+}  // namespace
+
+socklen_t to_sockaddr(const udp_endpoint& to, bool socket_v6, udp_sockaddr& out) noexcept {
+  const sockaddr* sa = to.data();
+  if (sa->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    if (!socket_v6) {
+      out.v4 = sockaddr_in{};
+      out.v4.sin_family = AF_INET;
+      out.v4.sin_port = in->sin_port;
+      out.v4.sin_addr = in->sin_addr;
+      return sizeof(sockaddr_in);
+    }
+    out.v6 = sockaddr_in6{};
+    out.v6.sin6_family = AF_INET6;
+    out.v6.sin6_port = in->sin_port;
+    out.v6.sin6_addr.s6_addr[10] = 0xff;
+    out.v6.sin6_addr.s6_addr[11] = 0xff;
+    std::memcpy(out.v6.sin6_addr.s6_addr + 12, &in->sin_addr, 4);
+    return sizeof(sockaddr_in6);
+  }
+  if (sa->sa_family != AF_INET6) return 0;
+  const auto* in = reinterpret_cast<const sockaddr_in6*>(sa);
+  const bool mapped = is_v4_mapped(in->sin6_addr);
+  if (socket_v6) {
+    out.v6 = sockaddr_in6{};
+    out.v6.sin6_family = AF_INET6;
+    out.v6.sin6_port = in->sin6_port;
+    out.v6.sin6_addr = in->sin6_addr;
+    out.v6.sin6_scope_id = mapped ? 0 : in->sin6_scope_id;
+    return sizeof(sockaddr_in6);
+  }
+  if (!mapped) return 0;
+  out.v4 = unmapped(*in);
+  return sizeof(sockaddr_in);
+}
+
+udp_endpoint from_sockaddr(const sockaddr_storage& in, socklen_t length) noexcept {
+  return from_raw(&in, length);
+}
+
+udp_endpoint from_sockaddr(const udp_sockaddr& in, socklen_t length) noexcept {
+  return from_raw(&in, length);
+}
+
+bool is_v6_destination(const udp_endpoint& to) noexcept {
+  const sockaddr* sa = to.data();
+  return sa->sa_family == AF_INET6 &&
+         !is_v4_mapped(reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr);
+}
 
 }  // namespace network_system::core::udp::detail

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* source = "messaging_udp_client";
 
 // The receive callback as seen by this I/O thread: no lock per datagram.
-thread_local utils::slot_cache<messaging_udp_client::receive_callback_t> receive_cache;
+thread_local utils::slot_cache<udp_client_receive_slot> receive_cache;
 }  // namespace
 
 udp_client_core::udp_client_core(std::string id, udp_config config)
@@ -20,6 +20,7 @@ udp_client_core::udp_client_core(std::string id, udp_config config)
       config_(std::move(config)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(1)),
       owns_pool_(!config_.pool),
+      any_family_limit_(max_datagram_for(config_, false)),
       context_(pool_->next()),
       broadcast_(config_.broadcast) {}
 
@@ -139,7 +140,25 @@ VoidResult udp_client_core::send(std::vector<std::uint8_t>&& data) {
                       "send_packet: UDP client '" + id_ + "' is not running", source);
   }
   if (auto r = check_send(c.remote, data.size()); r.is_err()) return r;
-  return c.io->send(std::move(data), std::nullopt, error_codes::not_connected);
+  return c.io->send(std::move(data), nullptr, error_codes::not_connected);
+}
+
+VoidResult udp_client_core::send_copy(std::span<const std::uint8_t> data) {
+  // From a receive callback (a reply) the delivering socket is this client's: no lock, no
+  // copy of the connection. Larger datagrams need the peer's family for their limit.
+  if (data.size() <= any_family_limit_) {
+    if (auto* io = udp_socket_io::delivering_for(this)) {
+      return io->send_copy(data, nullptr, error_codes::not_connected);
+    }
+  }
+  const auto c = current();
+  // Refused before anything else, as the size is known: an oversize span costs nothing.
+  if (auto r = check_send(c.remote, data.size()); r.is_err()) return r;
+  if (!c.io) {
+    return error_void(error_codes::not_connected,
+                      "send_packet: UDP client '" + id_ + "' is not running", source);
+  }
+  return c.io->send_copy(data, nullptr, error_codes::not_connected);
 }
 
 VoidResult udp_client_core::enable_broadcast(bool enable) {
@@ -193,11 +212,21 @@ VoidResult udp_client_core::send_broadcast(std::uint16_t port, std::vector<std::
                           std::to_string(limit),
                       source);
   }
-  return c.io->send(std::move(data), udp_endpoint(v4, port), error_codes::not_connected);
+  const udp_endpoint to(v4, port);
+  return c.io->send(std::move(data), &to, error_codes::not_connected);
 }
 
-void udp_client_core::on_datagram(const std::vector<std::uint8_t>& data, const udp_endpoint&) {
-  if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(data);
+void udp_client_core::on_datagram(std::span<const std::uint8_t> data, const udp_endpoint&) {
+  auto& cache = receive_cache;  // one thread-local look-up, not three
+  const auto* fn = callbacks_.get_cached<receive>(cache);
+  if (fn == nullptr) return;
+  ++cache.running;  // a stop from inside the callback must not free it mid-call
+  if (fn->view) {
+    fn->view(data);
+  } else {
+    fn->copy(delivery_copy(data));
+  }
+  --cache.running;
 }
 
 void udp_client_core::on_io_error(const error_info& e) { callbacks_.invoke<error>(e); }

@@ -15,14 +15,15 @@ namespace {
 constexpr const char* source = "messaging_udp_server";
 
 // The receive callback as seen by this I/O thread: no lock per datagram.
-thread_local utils::slot_cache<messaging_udp_server::receive_callback_t> receive_cache;
+thread_local utils::slot_cache<udp_server_receive_slot> receive_cache;
 }  // namespace
 
 udp_server_core::udp_server_core(std::string id, udp_config config)
     : id_(std::move(id)),
       config_(std::move(config)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(1)),
-      owns_pool_(!config_.pool) {}
+      owns_pool_(!config_.pool),
+      any_family_limit_(max_datagram_for(config_, false)) {}
 
 udp_server_core::~udp_server_core() = default;
 
@@ -135,20 +136,34 @@ VoidResult udp_server_core::check_send(const udp_endpoint& to, std::size_t size)
                     source);
 }
 
+// From a receive callback the delivering socket is this server's, so neither the mutex nor a
+// shared_ptr copy is needed to find it (the callback's own turn keeps it alive). Datagrams up
+// to IPv4's limit fit either family, so only larger ones need the destination's.
 VoidResult udp_server_core::send_to(const udp_endpoint& to, std::vector<std::uint8_t>&& data) {
+  if (auto* io = udp_socket_io::delivering_for(this)) {
+    if (data.size() > any_family_limit_) {
+      if (auto r = check_send(to, data.size()); r.is_err()) return r;
+    }
+    return io->send(std::move(data), &to, error_codes::server_not_started);
+  }
   auto io = current_io();
   if (!io) return VoidResult(not_running("send_to " + udp_endpoint_to_string(to)));
   if (auto r = check_send(to, data.size()); r.is_err()) return r;
-  return io->send(std::move(data), to, error_codes::server_not_started);
+  return io->send(std::move(data), &to, error_codes::server_not_started);
 }
 
 VoidResult udp_server_core::send_copy_to(const udp_endpoint& to,
                                          std::span<const std::uint8_t> data) {
+  if (auto* io = udp_socket_io::delivering_for(this)) {
+    if (data.size() > any_family_limit_) {
+      if (auto r = check_send(to, data.size()); r.is_err()) return r;
+    }
+    return io->send_copy(data, &to, error_codes::server_not_started);
+  }
   auto io = current_io();
   if (!io) return VoidResult(not_running("send_to " + udp_endpoint_to_string(to)));
   if (auto r = check_send(to, data.size()); r.is_err()) return r;
-  return io->send(std::vector<std::uint8_t>(data.begin(), data.end()), to,
-                  error_codes::server_not_started);
+  return io->send_copy(data, &to, error_codes::server_not_started);
 }
 
 VoidResult udp_server_core::change_membership(bool join, std::string_view group,
@@ -168,8 +183,17 @@ VoidResult udp_server_core::change_membership(bool join, std::string_view group,
   return result;
 }
 
-void udp_server_core::on_datagram(const std::vector<std::uint8_t>& data, const udp_endpoint& from) {
-  if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(data, from);
+void udp_server_core::on_datagram(std::span<const std::uint8_t> data, const udp_endpoint& from) {
+  auto& cache = receive_cache;  // one thread-local look-up, not three
+  const auto* fn = callbacks_.get_cached<receive>(cache);
+  if (fn == nullptr) return;
+  ++cache.running;  // a stop from inside the callback must not free it mid-call
+  if (fn->view) {
+    fn->view(data, from);
+  } else {
+    fn->copy(delivery_copy(data), from);
+  }
+  --cache.running;
 }
 
 void udp_server_core::on_io_error(const error_info& e) { callbacks_.invoke<error>(e); }

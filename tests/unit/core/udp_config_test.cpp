@@ -76,25 +76,61 @@ TEST(UdpConfigTest, FormatsEndpoints) {
 }
 
 TEST(UdpAddressTest, Ipv4DestinationIsMappedOnADualStackSocket) {
-  sockaddr_storage ss{};
+  udp::udp_sockaddr sa{};
   const udp_endpoint to(asio::ip::make_address("127.0.0.1"), 7);
-  ASSERT_EQ(udp::to_sockaddr(to, true, ss), sizeof(sockaddr_in6));
-  EXPECT_EQ(ss.ss_family, AF_INET6);
-  const auto back = udp::from_sockaddr(ss, sizeof(sockaddr_in6));
+  ASSERT_EQ(udp::to_sockaddr(to, true, sa), sizeof(sockaddr_in6));
+  EXPECT_EQ(sa.base.sa_family, AF_INET6);
+  EXPECT_EQ(ntohs(sa.v6.sin6_port), 7);
+  EXPECT_TRUE(IN6_IS_ADDR_V4MAPPED(&sa.v6.sin6_addr));
+  const auto back = udp::from_sockaddr(sa, sizeof(sockaddr_in6));
   EXPECT_TRUE(back.address().is_v4());  // unmapped for the user
   EXPECT_EQ(back, to);
   EXPECT_FALSE(udp::is_v6_destination(udp_endpoint(
       asio::ip::make_address("::ffff:10.0.0.1"), 7)));
+  EXPECT_TRUE(udp::is_v6_destination(udp_endpoint(asio::ip::make_address("::1"), 7)));
+  EXPECT_FALSE(udp::is_v6_destination(to));
 }
 
 TEST(UdpAddressTest, Ipv6DestinationCannotLeaveAnIpv4Socket) {
-  sockaddr_storage ss{};
-  EXPECT_EQ(udp::to_sockaddr(udp_endpoint(asio::ip::make_address("::1"), 7), false, ss), 0u);
+  udp::udp_sockaddr sa{};
+  EXPECT_EQ(udp::to_sockaddr(udp_endpoint(asio::ip::make_address("::1"), 7), false, sa), 0u);
   // ... but an IPv4-mapped one can, as plain IPv4.
   ASSERT_EQ(udp::to_sockaddr(udp_endpoint(asio::ip::make_address("::ffff:127.0.0.1"), 7), false,
-                             ss),
+                             sa),
             sizeof(sockaddr_in));
-  EXPECT_EQ(ss.ss_family, AF_INET);
+  EXPECT_EQ(sa.base.sa_family, AF_INET);
+  EXPECT_EQ(udp::from_sockaddr(sa, sizeof(sockaddr_in)),
+            udp_endpoint(asio::ip::make_address("127.0.0.1"), 7));
+}
+
+TEST(UdpAddressTest, SameFamilyDestinationsKeepAddressPortAndScope) {
+  udp::udp_sockaddr sa{};
+  const udp_endpoint v4(asio::ip::make_address("192.0.2.1"), 65535);
+  ASSERT_EQ(udp::to_sockaddr(v4, false, sa), sizeof(sockaddr_in));
+  EXPECT_EQ(ntohs(sa.v4.sin_port), 65535);
+  EXPECT_EQ(ntohl(sa.v4.sin_addr.s_addr), 0xC0000201u);
+  EXPECT_EQ(udp::from_sockaddr(sa, sizeof(sockaddr_in)), v4);
+
+  const auto scoped = asio::ip::make_address_v6("fe80::1%1");
+  const udp_endpoint v6(scoped, 5353);
+  ASSERT_EQ(udp::to_sockaddr(v6, true, sa), sizeof(sockaddr_in6));
+  EXPECT_EQ(sa.v6.sin6_scope_id, 1u);
+  EXPECT_EQ(ntohs(sa.v6.sin6_port), 5353);
+  const auto back = udp::from_sockaddr(sa, sizeof(sockaddr_in6));
+  EXPECT_EQ(back, v6);
+  EXPECT_EQ(back.address().to_v6().scope_id(), 1u);
+}
+
+TEST(UdpAddressTest, ReceivedAddressOfUnknownFamilyOrShortLengthIsTheDefault) {
+  sockaddr_storage ss{};
+  ss.ss_family = AF_UNIX;
+  EXPECT_EQ(udp::from_sockaddr(ss, sizeof(ss)), udp_endpoint());
+  auto* in = reinterpret_cast<sockaddr_in*>(&ss);
+  in->sin_family = AF_INET;
+  in->sin_port = htons(9);
+  EXPECT_EQ(udp::from_sockaddr(ss, sizeof(sockaddr_in) - 1), udp_endpoint());
+  EXPECT_EQ(udp::from_sockaddr(ss, sizeof(sockaddr_in)),
+            udp_endpoint(asio::ip::address_v4::any(), 9));
 }
 
 }  // namespace

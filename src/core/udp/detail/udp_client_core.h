@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 #include "core/udp/detail/udp_socket_io.h"
@@ -15,12 +16,19 @@
 
 namespace network_system::core::udp::detail {
 
+/// The one receive slot: either form, never both (setting one replaces the other).
+struct udp_client_receive_slot {
+  messaging_udp_client::receive_callback_t copy;
+  messaging_udp_client::receive_span_callback_t view;
+  explicit operator bool() const noexcept { return copy || view; }
+};
+
 class udp_client_core final : public udp_handler,
                               public std::enable_shared_from_this<udp_client_core> {
  public:
   enum slot { receive, error };
-  using callbacks = utils::callback_manager<messaging_udp_client::receive_callback_t,
-                                            messaging_udp_client::error_callback_t>;
+  using callbacks =
+      utils::callback_manager<udp_client_receive_slot, messaging_udp_client::error_callback_t>;
 
   udp_client_core(std::string id, udp_config config);
   ~udp_client_core() override;
@@ -28,6 +36,8 @@ class udp_client_core final : public udp_handler,
   VoidResult start(std::string_view host, std::uint16_t port);
   VoidResult stop();
   VoidResult send(std::vector<std::uint8_t>&& data);
+  /// As send, copying `data` only once it is known to be sendable.
+  VoidResult send_copy(std::span<const std::uint8_t> data);
   /// message_too_large when `size` cannot be sent to `remote`.
   VoidResult check_send(const udp_endpoint& remote, std::size_t size) const;
   VoidResult enable_broadcast(bool enable);
@@ -43,7 +53,7 @@ class udp_client_core final : public udp_handler,
   const std::shared_ptr<udp_counters> counters_ = std::make_shared<udp_counters>();
 
   // udp_handler (socket thread)
-  void on_datagram(const std::vector<std::uint8_t>& data, const udp_endpoint& from) override;
+  void on_datagram(std::span<const std::uint8_t> data, const udp_endpoint& from) override;
   void on_io_error(const error_info& e) override;
 
  private:
@@ -58,6 +68,7 @@ class udp_client_core final : public udp_handler,
 
   std::shared_ptr<io_context_pool> pool_;
   const bool owns_pool_;
+  const std::size_t any_family_limit_;  // a datagram up to this size may go to either family
   std::shared_ptr<asio::io_context> context_;
   std::atomic<bool> broadcast_;
   mutable std::mutex mutex_;  // connection_

@@ -16,12 +16,19 @@
 
 namespace network_system::core::udp::detail {
 
+/// The one receive slot: either form, never both (setting one replaces the other).
+struct udp_server_receive_slot {
+  messaging_udp_server::receive_callback_t copy;
+  messaging_udp_server::receive_span_callback_t view;
+  explicit operator bool() const noexcept { return copy || view; }
+};
+
 class udp_server_core final : public udp_handler,
                               public std::enable_shared_from_this<udp_server_core> {
  public:
   enum slot { receive, error };
-  using callbacks = utils::callback_manager<messaging_udp_server::receive_callback_t,
-                                            messaging_udp_server::error_callback_t>;
+  using callbacks =
+      utils::callback_manager<udp_server_receive_slot, messaging_udp_server::error_callback_t>;
 
   udp_server_core(std::string id, udp_config config);
   ~udp_server_core() override;
@@ -43,7 +50,7 @@ class udp_server_core final : public udp_handler,
   const std::shared_ptr<udp_counters> counters_ = std::make_shared<udp_counters>();
 
   // udp_handler (socket thread)
-  void on_datagram(const std::vector<std::uint8_t>& data, const udp_endpoint& from) override;
+  void on_datagram(std::span<const std::uint8_t> data, const udp_endpoint& from) override;
   void on_io_error(const error_info& e) override;
 
  private:
@@ -54,6 +61,7 @@ class udp_server_core final : public udp_handler,
 
   std::shared_ptr<io_context_pool> pool_;
   const bool owns_pool_;
+  const std::size_t any_family_limit_;  // a datagram up to this size may go to either family
   mutable std::mutex mutex_;  // io_
   std::shared_ptr<udp_socket_io> io_;
 };
