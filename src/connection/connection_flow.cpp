@@ -1,9 +1,13 @@
 // stream_connection's read flow control: pause_receiving() / resume_receiving() and the
 // pause_reader back-pressure share one set of pause reasons; reading runs while none holds.
 
-#include <asio/post.hpp>
-
+// The class's own header first: Asio decides how it allocates (aligned_alloc or operator new)
+// from macros a standard header defines, so an Asio header seen before any standard header
+// would give this file another allocator than the rest (an ODR break ASan reports as an
+// alloc-dealloc mismatch).
 #include "network_system/connection/stream_connection.h"
+
+#include <asio/post.hpp>
 
 namespace network_system::connection {
 

@@ -47,8 +47,8 @@ void write_queue::push_shared(const wire_head& prefix, payload_ptr payload) {
   e.shared = std::move(payload);
 }
 
-void write_queue::push_copy(const wire_head& prefix,
-                            std::span<const std::uint8_t> payload) {
+void write_queue::push_copy_slow(const wire_head& prefix,
+                                 std::span<const std::uint8_t> payload) {
   const std::size_t at = copy_buffer_.size();
   const std::size_t size = prefix.size + payload.size() + suffix_.size();
   std::uint8_t* out = copy_buffer_.append(size);

@@ -49,7 +49,9 @@ class Result<void> {
  public:
   using value_type = void;
 
-  Result() = default;
+  // User-provided, not defaulted: `VoidResult()` then only clears the optional's flag instead
+  // of value-initializing (zeroing) its whole 112-byte error_info on every successful send.
+  Result() noexcept {}
   Result(error_info err) : error_(std::move(err)) {}
 
   [[nodiscard]] bool is_ok() const noexcept { return !error_.has_value(); }

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <vector>
@@ -33,7 +34,30 @@ class write_queue {
 
   void push_owned(const wire_head& prefix, std::vector<std::uint8_t>&& payload);
   void push_shared(const wire_head& prefix, payload_ptr payload);
-  void push_copy(const wire_head& prefix, std::span<const std::uint8_t> payload);
+  /// Inline for the common case, a small message joining the copied run at the end of the
+  /// buffer: two fixed-size stores and a memcpy, no call (the per-message echo path).
+  void push_copy(const wire_head& prefix, std::span<const std::uint8_t> payload) {
+    const std::size_t size = prefix.size + payload.size() + suffix_.size();
+    if (head_ < entries_.size() && copy_buffer_.room() >= size + wire_head::capacity) {
+      entry& e = entries_.back();
+      if (e.type == kind::copied && e.copy_offset + e.copy_size == copy_buffer_.size()) {
+        std::uint8_t* out = copy_buffer_.end();
+        // All 16 head bytes: a fixed-size copy the compiler turns into two stores; the
+        // payload overwrites what lies past the head's real size.
+        std::memcpy(out, prefix.bytes.data(), wire_head::capacity);
+        std::memcpy(out + prefix.size, payload.data(), payload.size());
+        if (!suffix_.empty()) {
+          std::memcpy(out + prefix.size + payload.size(), suffix_.data(), suffix_.size());
+        }
+        copy_buffer_.commit(size);
+        e.copy_size += size;
+        e.messages += 1;
+        e.payload_bytes += payload.size();
+        return;
+      }
+    }
+    push_copy_slow(prefix, payload);
+  }
 
   [[nodiscard]] bool empty() const noexcept { return head_ == entries_.size(); }
 
@@ -66,6 +90,7 @@ class write_queue {
   };
 
   [[nodiscard]] std::size_t wire_size(const entry& e) const noexcept;
+  void push_copy_slow(const wire_head& prefix, std::span<const std::uint8_t> payload);
   void compact();
 
   std::span<const std::uint8_t> suffix_;
@@ -81,6 +106,10 @@ class write_queue {
     [[nodiscard]] const std::uint8_t* data() const noexcept { return data_.get(); }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+    [[nodiscard]] std::size_t room() const noexcept { return capacity_ - size_; }
+    [[nodiscard]] std::uint8_t* end() noexcept { return data_.get() + size_; }
+    /// Counts `n` bytes written at end() (at most room()).
+    void commit(std::size_t n) noexcept { size_ += n; }
 
    private:
     std::unique_ptr<std::uint8_t[]> data_;

@@ -36,7 +36,7 @@ decode_result frame_decoder::fail(int code) {
   return {decode_status::error, {}, code};
 }
 
-decode_result frame_decoder::next(std::span<const std::uint8_t>& input) {
+decode_result frame_decoder::next_slow(std::span<const std::uint8_t>& input) {
   if (failed_) return {decode_status::error, {}, error_codes::message_too_large};
   if (release_on_next_) {
     buffer_.clear();

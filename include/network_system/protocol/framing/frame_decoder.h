@@ -45,7 +45,22 @@ class frame_decoder {
 
   /// Consumes bytes from the front of `input` and returns the next message, need_more when
   /// `input` is used up without completing one, or error.
-  decode_result next(std::span<const std::uint8_t>& input);
+  decode_result next(std::span<const std::uint8_t>& input) {
+    // Inline, the common case of a read full of small messages: nothing buffered and a whole
+    // length-prefixed message at the front of `input`.
+    if (cfg_.kind == framing_kind::length_prefixed && !have_length_ && buffer_.empty() &&
+        !failed_ && input.size() >= length_prefix_size) {
+      const std::uint8_t* p = input.data();
+      const std::size_t len = (std::size_t{p[0]} << 24) | (std::size_t{p[1]} << 16) |
+                              (std::size_t{p[2]} << 8) | std::size_t{p[3]};
+      if (len <= cfg_.max_message_size && input.size() - length_prefix_size >= len) {
+        const auto payload = input.subspan(length_prefix_size, len);
+        input = input.subspan(length_prefix_size + len);
+        return {decode_status::message, payload, 0};
+      }
+    }
+    return next_slow(input);
+  }
 
   /// True while part of a message is buffered (a peer that closes now truncates it).
   [[nodiscard]] bool has_partial() const noexcept;
@@ -61,6 +76,7 @@ class frame_decoder {
   [[nodiscard]] const framing_config& config() const noexcept { return cfg_; }
 
  private:
+  decode_result next_slow(std::span<const std::uint8_t>& input);
   decode_result next_length_prefixed(std::span<const std::uint8_t>& input);
   decode_result next_delimited(std::span<const std::uint8_t>& input);
   decode_result fail(int code);
