@@ -11,6 +11,7 @@
 #include "network_system/core/error_mapping.h"
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "session/detail/endpoint_format.h"
+#include "session/detail/session_async_state.h"
 #include "session/detail/tls_stream.h"
 
 namespace network_system::core::detail {
@@ -248,6 +249,7 @@ server_statistics server_core::statistics() const {
 void server_core::on_connected(const session_ptr& s) { callbacks_.invoke<connection>(s); }
 
 void server_core::on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) {
+  if (auto* st = s->async_state_if_any(); st && st->deliver(data)) return;  // pull mode
   const auto* fn = callbacks_.get_cached<receive>(receive_cache);
   if (!fn) return;
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
@@ -265,11 +267,13 @@ void server_core::on_closed(const session_ptr& s, const error_info& reason) {
   closed_bytes_sent_.fetch_add(ss.bytes_sent, std::memory_order_relaxed);
   closed_messages_dropped_.fetch_add(ss.messages_dropped, std::memory_order_relaxed);
   sessions_.remove(s->id());
+  s->async_state().on_closed(reason);
   callbacks_.invoke<disconnection>(s, reason);
 }
 
 void server_core::on_abandoned(const session_ptr& s, const error_info& reason) {
   sessions_.remove(s->id());
+  s->async_state().on_closed(reason);
   // A stop or a local close is no error; a failed TLS handshake is.
   if (reason.code == error_codes::server_stopped || reason.code == error_codes::session_closed) {
     return;
@@ -283,6 +287,9 @@ void server_core::on_error(const session_ptr& s, const error_info& e) {
   callbacks_.invoke<error>(s, e);
 }
 
-void server_core::on_drained(const session_ptr& s) { callbacks_.invoke<drain>(s); }
+void server_core::on_drained(const session_ptr& s) {
+  if (auto* st = s->async_state_if_any()) st->on_drained(*s);
+  callbacks_.invoke<drain>(s);
+}
 
 }  // namespace network_system::core::detail

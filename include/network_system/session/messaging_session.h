@@ -31,10 +31,13 @@
 #include <string_view>
 #include <vector>
 
+#include <asio/async_result.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 
+#include "network_system/core/detail/completion.h"
 #include "network_system/core/result.h"
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "network_system/protocol/framing/frame_encoder.h"
@@ -46,6 +49,16 @@ namespace detail {
 class session_handler;
 class tls_stream;
 class write_queue;
+class session_async_state;
+/// Owns a session's session_async_state, created on first use by any thread (one atomic load
+/// per message on the receive path while none exists). Defined in messaging_session_awaitable.cpp.
+struct async_state_slot {
+  std::atomic<session_async_state*> ptr{nullptr};
+  async_state_slot() = default;
+  async_state_slot(const async_state_slot&) = delete;
+  async_state_slot& operator=(const async_state_slot&) = delete;
+  ~async_state_slot();
+};
 }
 
 enum class session_state : std::uint8_t { connecting, connected, disconnecting, disconnected };
@@ -150,6 +163,60 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
            foreign_queued_.load(std::memory_order_relaxed);
   }
 
+  // --- awaitable forms (any thread) -------------------------------------------------------
+  // Asio completion tokens; the default is asio::use_awaitable (`co_await s->async_send(..)`).
+  // Handlers run on their associated executor (a coroutine's own), never inside this session's
+  // read loop; without one, on this session's thread. They are always posted, never inline.
+  //
+  // Callbacks and pull mode. Each message is delivered once. A session is in callback mode
+  // until its first async_receive; from then on (pull mode, for the session's whole life) its
+  // messages go to its inbox, in order, and the server's receive callback no longer sees them.
+  // A message that arrives with no receive waiting is queued; a receive takes the oldest one.
+  // When the session closes, the waiting receive and every later one complete with the close
+  // reason (the disconnection callback's reason), after whatever is still queued. The inbox
+  // is bounded by send_queue.high_water bytes / low_water (the same marks as the send queue):
+  // above the high mark it asks the session to pause reading, at the low mark to resume.
+
+  /// The next message in pull mode (see above). Handler: void(Result<std::vector<uint8_t>>).
+  /// Errors: operation_canceled (canceled through the handler's cancellation slot; every
+  /// cancellation type is supported; no message is taken, it stays for the next receive),
+  /// and, once closed, the close reason: connection_closed, connection_reset, session_closed,
+  /// server_stopped, session_expired, message_too_large, ...
+  template <core::detail::not_a_timeout CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive(CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
+        [self = shared_from_this()](auto handler) {
+          self->start_receive({std::move(handler), self->context_->get_executor()}, {});
+        },
+        token);
+  }
+  /// As above, completing with connection_timeout ("receive: nothing received within N ms")
+  /// when no message came within `timeout`; nothing is taken then either.
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
+        [self = shared_from_this(), timeout](auto handler) {
+          self->start_receive({std::move(handler), self->context_->get_executor()}, timeout);
+        },
+        token);
+  }
+  /// Queues `data` as send_packet does, waiting first while the send queue is at its
+  /// high-water mark: completes once the message is queued (a sender loop that awaits each
+  /// send applies back-pressure by itself). Waiting sends are queued in order, retried on the
+  /// drain (send_queue.low_water). Handler: void(VoidResult).
+  /// Errors: as send_packet but send_queue_full (it waits instead, under the default
+  /// overflow_policy::fail; drop and close apply as for send_packet); the close reason when
+  /// the session closes while the send waits; operation_canceled (canceled while waiting:
+  /// the message is not sent).
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_send(std::vector<std::uint8_t> data, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(VoidResult)>(
+        [self = shared_from_this()](auto handler, std::vector<std::uint8_t>&& bytes) {
+          self->start_send(std::move(bytes), {std::move(handler), self->context_->get_executor()});
+        },
+        token, std::move(data));
+  }
+
   // --- closing (any thread) ---------------------------------------------------------------
   /// Closes the session gracefully: stops reading, writes what is already queued (for at most
   /// linger_timeout; what is left then is discarded), then closes. The disconnection callback
@@ -184,6 +251,13 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   /// close_now() on the owner thread, from any thread.
   void post_close(error_info reason);
   [[nodiscard]] asio::io_context& context() noexcept { return *context_; }
+  /// The pull-mode inbox and the waiting sends (messaging_session_awaitable.cpp); null until
+  /// the first async_* call or the close. Servers and clients route messages through it.
+  [[nodiscard]] detail::session_async_state* async_state_if_any() const noexcept {
+    return async_state_.ptr.load(std::memory_order_acquire);
+  }
+  /// As above, created on first use (any thread).
+  detail::session_async_state& async_state();
 
  private:
   // A message sent from another thread, waiting to be handed to the owner thread.
@@ -280,6 +354,12 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   mutable std::mutex extras_mutex_;
   std::unique_ptr<extras> extras_;
   std::unique_ptr<const tls_details> tls_details_;  // under extras_mutex_; set once, at connect
+
+  // messaging_session_awaitable.cpp
+  void start_receive(core::detail::completion<Result<std::vector<std::uint8_t>>> done,
+                     std::optional<std::chrono::milliseconds> timeout);
+  void start_send(std::vector<std::uint8_t>&& data, core::detail::completion<VoidResult> done);
+  detail::async_state_slot async_state_;
 };
 
 }  // namespace network_system::session

@@ -21,7 +21,11 @@ udp_client_core::udp_client_core(std::string id, udp_config config)
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(1)),
       owns_pool_(!config_.pool),
       context_(pool_->next()),
-      broadcast_(config_.broadcast) {}
+      broadcast_(config_.broadcast) {
+  inbox_ = make_udp_inbox<payload_inbox>(source, config_);
+  inbox_->close(error_info{error_codes::not_connected,
+                           "receive: UDP client '" + id_ + "' is not running", source, {}});
+}
 
 udp_client_core::~udp_client_core() = default;
 
@@ -58,6 +62,7 @@ VoidResult udp_client_core::start(std::string_view host, std::uint16_t port) {
     std::lock_guard lock(mutex_);
     connection_ = c;
   }
+  inbox_->reopen();
   core::detail::run_on(*context_, true, [&] { c.io->start(shared_from_this()); });
   return ok();
 }
@@ -109,6 +114,8 @@ VoidResult udp_client_core::stop() {
     if (c.io) c.io->close_now();
     callbacks_.forget(receive_cache);
   });
+  inbox_->close(error_info{error_codes::not_connected,
+                           "receive: UDP client '" + id_ + "' is not running", source, {}});
   if (owns_pool_) pool_->stop();
   if (was_running) lifecycle_.mark_stopped();
   return ok();
@@ -197,9 +204,16 @@ VoidResult udp_client_core::send_broadcast(std::uint16_t port, std::vector<std::
 }
 
 void udp_client_core::on_datagram(const std::vector<std::uint8_t>& data, const udp_endpoint&) {
+  if (inbox_->pull_mode()) {  // async_receive
+    inbox_->push(std::vector<std::uint8_t>(data));
+    return;
+  }
   if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(data);
 }
 
-void udp_client_core::on_io_error(const error_info& e) { callbacks_.invoke<error>(e); }
+void udp_client_core::on_io_error(const error_info& e) {
+  if (e.code == error_codes::receive_failed) inbox_->close(e);  // the socket stopped receiving
+  callbacks_.invoke<error>(e);
+}
 
 }  // namespace network_system::core::udp::detail

@@ -22,7 +22,10 @@ udp_server_core::udp_server_core(std::string id, udp_config config)
     : id_(std::move(id)),
       config_(std::move(config)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(1)),
-      owns_pool_(!config_.pool) {}
+      owns_pool_(!config_.pool) {
+  inbox_ = make_udp_inbox<datagram_inbox>(source, config_);
+  inbox_->close(not_running("receive"));
+}
 
 udp_server_core::~udp_server_core() = default;
 
@@ -61,6 +64,7 @@ VoidResult udp_server_core::start(std::string_view bind_address, std::uint16_t p
     std::lock_guard lock(mutex_);
     io_ = io;
   }
+  inbox_->reopen();
   asio::post(*context, [io, self = shared_from_this()] { io->start(self); });
   return ok();
 }
@@ -109,6 +113,7 @@ VoidResult udp_server_core::stop() {
       callbacks_.forget(receive_cache);
     });
   }
+  inbox_->close(not_running("receive"));
   if (owns_pool_) pool_->stop();
   port_.store(0);
   lifecycle_.mark_stopped();
@@ -169,9 +174,16 @@ VoidResult udp_server_core::change_membership(bool join, std::string_view group,
 }
 
 void udp_server_core::on_datagram(const std::vector<std::uint8_t>& data, const udp_endpoint& from) {
+  if (inbox_->pull_mode()) {  // async_receive_from
+    inbox_->push(udp_datagram{data, from});
+    return;
+  }
   if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(data, from);
 }
 
-void udp_server_core::on_io_error(const error_info& e) { callbacks_.invoke<error>(e); }
+void udp_server_core::on_io_error(const error_info& e) {
+  if (e.code == error_codes::receive_failed) inbox_->close(e);  // the socket stopped receiving
+  callbacks_.invoke<error>(e);
+}
 
 }  // namespace network_system::core::udp::detail
