@@ -23,7 +23,7 @@ void messaging_client::start_connect(const std::shared_ptr<detail::client_core>&
 void messaging_client::start_receive(const std::shared_ptr<detail::client_core>& core,
                                      detail::completion<Result<std::vector<std::uint8_t>>> done,
                                      std::optional<std::chrono::milliseconds> timeout) {
-  core->inbox_->async_pop(std::move(done), timeout, &core->context());
+  core->inbox_->async_pop(std::move(done), timeout, core->context().get_executor());
 }
 
 void messaging_client::start_send(const std::shared_ptr<detail::client_core>& core,

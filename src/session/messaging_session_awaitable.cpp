@@ -155,7 +155,7 @@ detail::session_async_state& messaging_session::async_state() {
 void messaging_session::start_receive(
     core::detail::completion<Result<std::vector<std::uint8_t>>> done,
     std::optional<std::chrono::milliseconds> timeout) {
-  async_state().inbox->async_pop(std::move(done), timeout, context_.get());
+  async_state().inbox->async_pop(std::move(done), timeout, context_->get_executor());
 }
 
 void messaging_session::start_send(std::vector<std::uint8_t>&& data,

@@ -15,7 +15,7 @@ asio::any_io_executor messaging_udp_server::executor_of(const core_ptr& core) {
 void messaging_udp_server::start_receive(const core_ptr& core,
                                          detail::completion<Result<udp_datagram>> done,
                                          std::optional<std::chrono::milliseconds> timeout) {
-  core->inbox_->async_pop(std::move(done), timeout, core->any_context().get());
+  core->inbox_->async_pop(std::move(done), timeout, core->any_context()->get_executor());
 }
 
 void messaging_udp_server::start_send(const core_ptr& core, const udp_endpoint& to,
@@ -31,7 +31,7 @@ asio::any_io_executor messaging_udp_client::executor_of(const core_ptr& core) {
 void messaging_udp_client::start_receive(
     const core_ptr& core, detail::completion<Result<std::vector<std::uint8_t>>> done,
     std::optional<std::chrono::milliseconds> timeout) {
-  core->inbox_->async_pop(std::move(done), timeout, &core->context());
+  core->inbox_->async_pop(std::move(done), timeout, core->context().get_executor());
 }
 
 void messaging_udp_client::start_send(const core_ptr& core, std::vector<std::uint8_t>&& data,

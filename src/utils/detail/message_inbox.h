@@ -31,7 +31,7 @@
 #include <utility>
 #include <vector>
 
-#include <asio/io_context.hpp>
+#include <asio/any_io_executor.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -117,12 +117,12 @@ class message_inbox : public std::enable_shared_from_this<message_inbox<Item>> {
     return true;
   }
 
-  /// Starts one receive. With a timeout, `timer_context` runs its timer and the receive
+  /// Starts one receive. With a timeout, `timer_executor` runs its timer and the receive
   /// completes with connection_timeout when nothing came in time. Cancellation (any type)
   /// through the completion's slot completes it with operation_canceled; neither takes a
   /// message.
   void async_pop(completion_type done, std::optional<std::chrono::milliseconds> timeout = {},
-                 asio::io_context* timer_context = nullptr) {
+                 const asio::any_io_executor& timer_executor = {}) {
     enter_pull_mode();
     std::optional<result_type> now;
     flow_control_hook resume;
@@ -149,8 +149,8 @@ class message_inbox : public std::enable_shared_from_this<message_inbox<Item>> {
           });
         }
         waiter w{id, std::move(done), std::nullopt};
-        if (timeout && timer_context) {
-          auto t = std::make_shared<asio::steady_timer>(*timer_context, *timeout);
+        if (timeout && timer_executor) {
+          auto t = std::make_shared<asio::steady_timer>(timer_executor, *timeout);
           t->async_wait([weak = this->weak_from_this(), id, ms = timeout->count()](
                             const std::error_code& ec) {
             if (ec) return;

@@ -20,7 +20,7 @@ using result = ns::Result<bytes>;
 void pop_into(inbox& in, asio::io_context& ctx, std::optional<result>& out,
               std::optional<std::chrono::milliseconds> timeout = {}) {
   in.async_pop({[&out](result r) { out.emplace(std::move(r)); }, ctx.get_executor()}, timeout,
-               &ctx);
+               ctx.get_executor());
 }
 
 TEST(MessageInboxTest, CallbackModeUntilTheFirstReceive) {
