@@ -268,12 +268,14 @@ void client_core::on_abandoned(const session_ptr& s, const error_info& reason) {
 
 void client_core::on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) {
   if (auto* st = s->async_state_if_any(); st && st->deliver(data)) return;  // session pulled
-  if (inbox_->pull_mode()) {  // messaging_client::async_receive
+  const auto* fn = inbox_->pull_mode() ? nullptr : callbacks_.get_cached<receive>(receive_cache);
+  if (!fn) {
+    // Pulled (messaging_client::async_receive), or no callback to take it: the inbox keeps it
+    // (a reply may arrive before the first async_receive is issued).
+    inbox_->enter_pull_mode();
     inbox_->push(std::vector<std::uint8_t>(data));
     return;
   }
-  const auto* fn = callbacks_.get_cached<receive>(receive_cache);
-  if (!fn) return;
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
   (*fn)(data);
   --receive_cache.running;

@@ -251,7 +251,14 @@ void server_core::on_connected(const session_ptr& s) { callbacks_.invoke<connect
 void server_core::on_message(const session_ptr& s, const std::vector<std::uint8_t>& data) {
   if (auto* st = s->async_state_if_any(); st && st->deliver(data)) return;  // pull mode
   const auto* fn = callbacks_.get_cached<receive>(receive_cache);
-  if (!fn) return;
+  if (!fn) {
+    // No callback to take it: the session's inbox keeps it for async_receive (a coroutine
+    // started from the connection callback may not have asked yet).
+    auto& st = s->async_state();
+    st.inbox->enter_pull_mode();
+    st.deliver(data);
+    return;
+  }
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
   (*fn)(s, data);
   --receive_cache.running;

@@ -93,16 +93,17 @@ class tcp_server final : public i_protocol_server,
     server_->set_receive_callback(
         [inbox = inbox_, slot = callback_](const core::messaging_server::session_ptr& s,
                                            const bytes& d) {
-          if (inbox->pull_mode()) {
-            inbox->push(peer_message{std::to_string(s->id()), d});
-            return;
-          }
           receive_callback_t cb;
-          {
+          if (!inbox->pull_mode()) {
             std::lock_guard lock(slot->mutex);
             cb = slot->receive;
           }
-          if (cb) cb(std::to_string(s->id()), d);
+          if (!cb) {  // pulled, or no callback to take it: the inbox keeps it
+            inbox->enter_pull_mode();
+            inbox->push(peer_message{std::to_string(s->id()), d});
+            return;
+          }
+          cb(std::to_string(s->id()), d);
         });
   }
   ~tcp_server() override {

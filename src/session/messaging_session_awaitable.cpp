@@ -2,6 +2,8 @@
 // Kept out of messaging_session.cpp and session_io.cpp: the driver loop knows nothing of them;
 // the owner routes messages, drains and closes through session_async_state.
 
+#include <atomic>
+
 #include <asio/post.hpp>
 
 #include "network_system/core/error_codes.h"
@@ -17,57 +19,73 @@ async_state_slot::~async_state_slot() { delete ptr.load(std::memory_order_acquir
 session_async_state::session_async_state(utils::detail::inbox_limits limits)
     : inbox(std::make_shared<inbox_type>("messaging_session", limits)) {}
 
+namespace {
+VoidResult canceled_send() {
+  return error_void(error_codes::operation_canceled,
+                    "send: canceled while waiting for room in the send queue",
+                    "messaging_session");
+}
+}  // namespace
+
 void session_async_state::send(messaging_session& s, std::vector<std::uint8_t>&& data,
                                core::detail::completion<VoidResult> done) {
+  waiting_send w{0, std::move(data), std::move(done), std::make_shared<std::atomic<bool>>(false)};
+  {
+    std::lock_guard lock(mutex_);
+    w.id = ++next_id_;
+  }
+  // The cancellation handler is installed here, on the initiating thread, which is where Asio
+  // emits the signal. A cancel that comes before the send waits is remembered in the flag.
+  if (auto slot = w.done.cancellation_slot(); slot.is_connected()) {
+    slot.assign([weak = std::weak_ptr<messaging_session>(s.weak_from_this()), id = w.id,
+                 flag = w.canceled](asio::cancellation_type) {
+      flag->store(true, std::memory_order_release);
+      if (auto self = weak.lock()) {
+        if (auto* st = self->async_state_if_any()) st->cancel_send(id);
+      }
+    });
+  }
   // Every queuing attempt of async_send runs on the session's thread: the session keeps the
   // order of sends per thread only, and the retries after a drain run there.
   if (!s.context().get_executor().running_in_this_thread()) {
     if (s.state() == session_state::disconnected) {  // its thread may be gone with its pool
-      done.complete(s.send_packet(std::move(data)));
+      w.done.complete(s.send_packet(std::move(w.data)));
       return;
     }
-    asio::post(s.context(), [self = s.shared_from_this(), data = std::move(data),
-                             done = std::move(done)]() mutable {
-      self->async_state().send(*self, std::move(data), std::move(done));
+    asio::post(s.context(), [self = s.shared_from_this(), w = std::move(w)]() mutable {
+      self->async_state().send_on_owner(*self, std::move(w));
     });
     return;
   }
+  send_on_owner(s, std::move(w));
+}
+
+void session_async_state::send_on_owner(messaging_session& s, waiting_send&& w) {
   bool in_line = false;
-  std::uint64_t id = 0;
   {
     std::lock_guard lock(mutex_);
     in_line = retrying_ || !waiting_.empty();
-    id = ++next_id_;
   }
   if (in_line) {
     // Behind sends already waiting, so that one sender's messages keep their order.
-    wait(s, waiting_send{id, std::move(data), std::move(done)});
+    wait(std::move(w));
     return;
   }
-  auto r = s.send_packet(std::move(data));  // on send_queue_full `data` is left untouched
+  auto r = s.send_packet(std::move(w.data));  // on send_queue_full the data is left untouched
   if (r.is_ok() || r.error().code != error_codes::send_queue_full) {
-    done.complete(std::move(r));
+    w.done.complete(std::move(r));
     return;
   }
-  wait(s, waiting_send{id, std::move(data), std::move(done)});
+  wait(std::move(w));
 }
 
-void session_async_state::wait(messaging_session& s, waiting_send&& w) {
-  auto slot = w.done.cancellation_slot();
-  {
-    std::lock_guard lock(mutex_);
-    if (closed_) {
-      w.done.complete(VoidResult(*closed_));
-      return;
-    }
-    if (slot.is_connected()) {
-      slot.assign([weak = std::weak_ptr<messaging_session>(s.weak_from_this()),
-                   id = w.id](asio::cancellation_type) {
-        auto self = weak.lock();
-        if (!self) return;
-        if (auto* st = self->async_state_if_any()) st->cancel_send(id);
-      });
-    }
+void session_async_state::wait(waiting_send&& w) {
+  std::lock_guard lock(mutex_);
+  if (closed_) {
+    w.done.complete(VoidResult(*closed_));
+  } else if (w.canceled->load(std::memory_order_acquire)) {
+    w.done.complete(canceled_send());
+  } else {
     // On the session's thread, in the handler that saw the refusal: the drain that retries
     // it cannot have come in between.
     waiting_.push_back(std::move(w));
@@ -86,11 +104,7 @@ void session_async_state::cancel_send(std::uint64_t id) {
       }
     }
   }
-  if (done) {
-    done.complete(error_void(error_codes::operation_canceled,
-                             "send: canceled while waiting for room in the send queue",
-                             "messaging_session"));
-  }
+  if (done) done.complete(canceled_send());
 }
 
 void session_async_state::retry(messaging_session& s) {
@@ -107,6 +121,10 @@ void session_async_state::retry(messaging_session& s) {
     std::lock_guard lock(mutex_);
     retrying_ = false;
     if (!r.is_ok() && r.error().code == error_codes::send_queue_full && !closed_) {
+      if (w.canceled->load(std::memory_order_acquire)) {
+        w.done.complete(canceled_send());  // canceled while it was being retried
+        continue;
+      }
       waiting_.push_front(std::move(w));  // still full: the next drain retries
       return;
     }

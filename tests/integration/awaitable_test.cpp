@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <asio/bind_cancellation_slot.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
@@ -381,6 +383,78 @@ TEST(AwaitableTest, WaitingSendCompletesWithTheCloseReason) {
   EXPECT_TRUE(r.error().code == ec::connection_reset || r.error().code == ec::connection_closed ||
               r.error().code == ec::not_connected)
       << ec::name(r.error().code) << ": " << r.error().message;
+}
+
+// Completion tokens other than use_awaitable: a plain callback, and cancellation by
+// awaitable_operators' `||` (the timer wins, the receive is canceled, the message stays).
+TEST(AwaitableTest, CallbackTokenAndAwaitableOperators) {
+  test_server srv(/*echo=*/true);
+  auto client = std::make_shared<ns::core::messaging_client>("c");
+  ASSERT_TRUE(client->start_client("127.0.0.1", srv.server->port()).is_ok());
+  coro_runner runner;
+  auto raced = runner.run([&]() -> asio::awaitable<int> {
+    using namespace asio::experimental::awaitable_operators;
+    asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+    auto which = co_await (client->async_receive() || t.async_wait(asio::use_awaitable));
+    co_return static_cast<int>(which.index());
+  }());
+  EXPECT_EQ(raced, 1);  // nothing was sent: the timer won
+
+  std::promise<ns::Result<bytes>> got;
+  client->async_receive([&got](ns::Result<bytes> r) { got.set_value(std::move(r)); });
+  ASSERT_TRUE(client->send_packet("via callback token").is_ok());
+  auto f = got.get_future();
+  ASSERT_EQ(f.wait_for(long_wait), std::future_status::ready);
+  auto r = f.get();
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  EXPECT_EQ(text_of(r.value()), "via callback token");
+  client->stop_client();
+}
+
+// A send waiting at the high-water mark can be canceled: it completes with
+// operation_canceled and its message is not sent.
+TEST(AwaitableTest, WaitingSendCanBeCanceled) {
+  ns::core::server_config config;
+  config.send_queue.high_water = 64 * 1024;
+  config.send_queue.low_water = 16 * 1024;
+  test_server srv(/*echo=*/false, config);
+  raw_client peer;
+  ASSERT_TRUE(peer.connect("127.0.0.1", srv.server->port(), 16 * 1024));
+  auto s = srv.first_session();
+  ASSERT_TRUE(s);
+  coro_runner runner;
+  asio::cancellation_signal signal;
+  std::atomic<int> sent{0};
+  auto fill_body = [&]() -> asio::awaitable<ns::VoidResult> {
+    for (;;) {
+      auto r = co_await s->async_send(bytes(32 * 1024, 1),
+                                      asio::bind_cancellation_slot(signal.slot(),
+                                                                   asio::use_awaitable));
+      if (r.is_err()) co_return r;
+      ++sent;
+    }
+  };
+  auto fill = runner.spawn(fill_body());
+  ASSERT_TRUE(wait_until([&] { return s->queued_bytes() + 32 * 1024 > 64 * 1024; }));
+  // Emitted on the runner's thread, as Asio requires of a slot's signal. A signal emitted
+  // between two sends reaches no operation (Asio drops it), so emit until the loop ends.
+  const auto deadline = std::chrono::steady_clock::now() + long_wait;
+  while (!fill.ready(std::chrono::milliseconds(10)) && std::chrono::steady_clock::now() < deadline) {
+    asio::post(runner.context(), [&] { signal.emit(asio::cancellation_type::terminal); });
+  }
+  ASSERT_TRUE(ready_in_time(fill));
+  auto r = fill.get();
+  ASSERT_TRUE(r.is_err());
+  EXPECT_EQ(r.error().code, ec::operation_canceled) << r.error().message;
+  // Everything accepted before the cancel arrives, and nothing after it.
+  const auto accepted = static_cast<std::size_t>(sent.load());
+  std::size_t frames = 0;
+  while (frames < accepted + 1) {
+    auto frame = peer.receive_frame(frames < accepted ? long_wait : std::chrono::milliseconds(200));
+    if (!frame) break;
+    ++frames;
+  }
+  EXPECT_EQ(frames, accepted);
 }
 
 }  // namespace

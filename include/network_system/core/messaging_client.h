@@ -104,7 +104,9 @@ class messaging_client : public std::enable_shared_from_this<messaging_client> {
   // on the client's thread.
   //
   // Callbacks and pull mode: each message is delivered once. The client is in callback mode
-  // until its first async_receive; from then on its messages go to the client's inbox, in
+  // until its first async_receive, or the first message that arrives while no receive
+  // callback is set (a reply may come before the receive is issued); from then on its
+  // messages go to the client's inbox, in
   // order, across reconnects, and the receive callback no longer sees them. When the client
   // stops (stop_client, a lost connection without auto-reconnect, reconnect giving up), the
   // waiting receive and every later one complete with the reason, after what is still queued;

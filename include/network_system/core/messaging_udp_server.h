@@ -108,7 +108,8 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   // Asio completion tokens, asio::use_awaitable by default. Handlers run on their associated
   // executor (the coroutine's), always posted; without one, on a thread of the pool.
   //
-  // Callbacks and pull mode: each datagram is delivered once. Until the first async_receive_from
+  // Callbacks and pull mode: each datagram is delivered once. Until the first
+  // async_receive_from (or the first datagram that arrives with no receive callback set)
   // datagrams go to the receive callback; from then on to an inbox, in order of arrival, and
   // the callback no longer sees them. UDP cannot make its peer wait: while the inbox holds
   // udp_config::max_queued_bytes, further datagrams are dropped (as the kernel drops what its

@@ -12,8 +12,8 @@
 // UDP gives no delivery guarantee; the stream protocols deliver every message in order.
 //
 // Callbacks and pull mode follow the rule of the protocol underneath (messaging_client.h):
-// each message is delivered once, to the receive callback until the first async_receive, to
-// the awaitable receives from then on.
+// each message is delivered once, to the receive callback until the first async_receive (or
+// the first message that arrives with no callback set), to the awaitable receives from then on.
 //
 // Threads: callbacks run on the client's I/O thread; awaitables resume on the awaiting
 // coroutine's executor. Thread-safety: every method may be called from any thread.

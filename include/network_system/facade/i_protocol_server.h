@@ -13,7 +13,8 @@
 // for TCP and TLS ("17"), the sender's address for UDP ("127.0.0.1:40312", "[::1]:40312").
 //
 // Callbacks and pull mode: each message is delivered once; to the receive callback until the
-// first async_receive, to the server's inbox (all peers, in order of arrival) from then on.
+// first async_receive (or the first message that arrives with no callback set), to the
+// server's inbox (all peers, in order of arrival) from then on.
 // The inbox is bounded by the send queue's high-water mark (TCP/TLS; reading is not paused
 // on this branch yet, see README "Coroutines") or max_queued_bytes (UDP: dropped above it).
 //

@@ -171,6 +171,8 @@ class messaging_session : public std::enable_shared_from_this<messaging_session>
   // Callbacks and pull mode. Each message is delivered once. A session is in callback mode
   // until its first async_receive; from then on (pull mode, for the session's whole life) its
   // messages go to its inbox, in order, and the server's receive callback no longer sees them.
+  // A message that arrives while the server has no receive callback puts the session in pull
+  // mode too (so that a coroutine started from the connection callback misses nothing).
   // A message that arrives with no receive waiting is queued; a receive takes the oldest one.
   // When the session closes, the waiting receive and every later one complete with the close
   // reason (the disconnection callback's reason), after whatever is still queued. The inbox

@@ -204,11 +204,13 @@ VoidResult udp_client_core::send_broadcast(std::uint16_t port, std::vector<std::
 }
 
 void udp_client_core::on_datagram(const std::vector<std::uint8_t>& data, const udp_endpoint&) {
-  if (inbox_->pull_mode()) {  // async_receive
+  const auto* fn = inbox_->pull_mode() ? nullptr : callbacks_.get_cached<receive>(receive_cache);
+  if (!fn) {  // pulled (async_receive), or no callback: the inbox keeps it
+    inbox_->enter_pull_mode();
     inbox_->push(std::vector<std::uint8_t>(data));
     return;
   }
-  if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(data);
+  (*fn)(data);
 }
 
 void udp_client_core::on_io_error(const error_info& e) {

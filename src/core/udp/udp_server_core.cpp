@@ -174,11 +174,13 @@ VoidResult udp_server_core::change_membership(bool join, std::string_view group,
 }
 
 void udp_server_core::on_datagram(const std::vector<std::uint8_t>& data, const udp_endpoint& from) {
-  if (inbox_->pull_mode()) {  // async_receive_from
+  const auto* fn = inbox_->pull_mode() ? nullptr : callbacks_.get_cached<receive>(receive_cache);
+  if (!fn) {  // pulled (async_receive_from), or no callback: the inbox keeps it
+    inbox_->enter_pull_mode();
     inbox_->push(udp_datagram{data, from});
     return;
   }
-  if (const auto* fn = callbacks_.get_cached<receive>(receive_cache)) (*fn)(data, from);
+  (*fn)(data, from);
 }
 
 void udp_server_core::on_io_error(const error_info& e) {

@@ -6,6 +6,7 @@
 // message, on_drained() on the drain and on_closed() when the session closes or is abandoned.
 // Those run on the session's thread; send() and the inbox may be used from any thread.
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -50,11 +51,13 @@ class session_async_state {
 
  private:
   struct waiting_send {
-    std::uint64_t id;
+    std::uint64_t id = 0;
     std::vector<std::uint8_t> data;
     core::detail::completion<VoidResult> done;
+    std::shared_ptr<std::atomic<bool>> canceled;  // set by the cancellation handler
   };
-  void wait(messaging_session& s, waiting_send&& w);
+  void send_on_owner(messaging_session& s, waiting_send&& w);
+  void wait(waiting_send&& w);
   void cancel_send(std::uint64_t id);
   // Owner thread: sends waiting messages while the queue takes them.
   void retry(messaging_session& s);
