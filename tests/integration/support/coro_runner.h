@@ -24,7 +24,10 @@ class coro_runner {
  public:
   coro_runner() : guard_(asio::make_work_guard(ctx_)), thread_([this] { ctx_.run(); }) {}
   ~coro_runner() {
+    // Let run() end by itself once nothing is pending (a completion posted from a library
+    // thread is then fully posted); stop it only if a coroutine never finishes.
     guard_.reset();
+    wait_until([this] { return ctx_.stopped(); });
     ctx_.stop();
     thread_.join();
   }

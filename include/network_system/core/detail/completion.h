@@ -5,7 +5,8 @@
 // The initiators are templates (Asio completion tokens: use_awaitable, a callback, as_tuple...)
 // while the operations behind them live in .cpp files. An initiation wraps the handler it gets
 // from asio::async_initiate in a completion and passes it on. A completion:
-//   - keeps the handler's associated executor busy (a work guard) until it completes;
+//   - keeps the handler's associated executor busy (a work guard) until its completion has
+//     been posted (the posted handler then counts as the executor's work);
 //   - completes by posting the handler to that executor, never inline, so a handler never
 //     runs inside the I/O thread's read loop or under a lock of ours;
 //   - exposes the handler's cancellation slot (cancellation_slot()), and clears it just before
@@ -78,15 +79,20 @@ class completion {
     }
 
     void post(R result, std::unique_ptr<base> self) override {
-      auto ex = work.get_executor();
-      asio::post(ex, [self = std::move(self), result = std::move(result)]() mutable {
-        auto& me = static_cast<impl&>(*self);
-        auto slot = asio::get_associated_cancellation_slot(me.handler);
-        if (slot.is_connected()) slot.clear();
-        Handler h = std::move(me.handler);
-        self.reset();  // releases the work guard after the handler is safely moved out
-        std::move(h)(std::move(result));
-      });
+      // The guard leaves the object first (the handler may run, and free it, before post()
+      // returns here) and is released only after post() returned: until then the target
+      // context cannot run out of work and be destroyed under this thread's feet.
+      auto guard = std::move(work);
+      asio::post(guard.get_executor(),
+                 [self = std::move(self), result = std::move(result)]() mutable {
+                   auto& me = static_cast<impl&>(*self);
+                   auto slot = asio::get_associated_cancellation_slot(me.handler);
+                   if (slot.is_connected()) slot.clear();
+                   Handler h = std::move(me.handler);
+                   self.reset();
+                   std::move(h)(std::move(result));
+                 });
+      guard.reset();
     }
 
     Handler handler;
