@@ -35,6 +35,25 @@ void stream_connection::resume_receiving() {
   });
 }
 
+void stream_connection::set_inbox_paused(bool paused) {
+  inbox_paused_.store(paused, std::memory_order_relaxed);
+  auto apply = [this] {
+    // The latest wish wins, whichever order the posts from several threads run in.
+    if (inbox_paused_.load(std::memory_order_relaxed)) {
+      add_pause(by_inbox);
+    } else {
+      remove_pause(by_inbox);
+    }
+  };
+  if (on_owner_thread()) {
+    apply();
+    return;
+  }
+  asio::post(*context_, [weak = weak_from_this(), apply] {
+    if (auto self = weak.lock()) apply();
+  });
+}
+
 void stream_connection::add_pause(std::uint8_t reason) {
   if ((paused_ & reason) != 0) return;
   if (paused_ == 0) read_pauses_.store(read_pauses_.load(std::memory_order_relaxed) + 1,

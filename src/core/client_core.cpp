@@ -16,6 +16,7 @@
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "network_system/session/messaging_session.h"
 #include "transport/detail/tls_stream.h"
+#include "session/detail/session_async_state.h"
 
 namespace network_system::core::detail {
 
@@ -46,57 +47,90 @@ client_core::client_core(std::string id, client_config config, std::optional<tls
       owns_pool_(!config_.pool),
       context_(pool_->next()),
       auto_reconnect_(config_.auto_reconnect),
-      policy_(config_.reconnect) {}
+      policy_(config_.reconnect) {
+  // In the body: inbox_ is declared before config_.
+  inbox_ = std::make_shared<inbox_type>(
+      source, utils::detail::inbox_limits{config_.send_queue.high_water,
+                                          config_.send_queue.low_water, 0});
+  inbox_->close(error_info{error_codes::not_connected,
+                           "receive: client '" + id_ + "' is not started", source, {}});
+  // The inbox's flow control is connected in begin_start(): weak_from_this() is empty here.
+}
 
 client_core::~client_core() = default;
 
 VoidResult client_core::start(std::string_view host, std::uint16_t port) {
-  if (!lifecycle_.try_start()) {
-    return error_void(error_codes::already_running,
-                      "start_client: client '" + id_ + "' is already running", source);
-  }
-  auto refuse = [this](int code, std::string message) {
-    lifecycle_.abort_start();
-    return error_void(code, std::move(message), source);
-  };
   if (context_->get_executor().running_in_this_thread()) {
-    return refuse(error_codes::invalid_state,
-                  "start_client: called from the client's own thread (it would wait for itself)");
-  }
-  if (auto r = protocol::framing::validate(config_.framing); r.is_err()) {
+    if (!lifecycle_.try_start()) {
+      return error_void(error_codes::already_running,
+                        "start_client: client '" + id_ + "' is already running", source);
+    }
     lifecycle_.abort_start();
-    return r;
+    return error_void(error_codes::invalid_state,
+                      "start_client: called from the client's own thread (it would wait for itself)",
+                      source);
   }
+  std::promise<VoidResult> connected;
+  auto result = connected.get_future();
+  begin_start(host, port, [&connected](const VoidResult& r) { connected.set_value(r); });
+  auto r = result.get();  // bounded: the attempt ends within connect_timeout
+  if (r.is_err() && started_pool_) {
+    if (owns_pool_) pool_->stop();
+    lifecycle_.abort_start();
+  }
+  return r;
+}
+
+void client_core::start_async(std::string_view host, std::uint16_t port, connect_done done) {
+  begin_start(host, port, [self = shared_from_this(), done = std::move(done)](const VoidResult& r) {
+    // On the client's thread its own pool cannot be joined: it stays up (idle) until
+    // stop_client() or the destructor, and a new start reuses it.
+    if (r.is_err() && self->started_pool_) self->lifecycle_.abort_start();
+    done(r);
+  });
+}
+
+void client_core::begin_start(std::string_view host, std::uint16_t port, connect_done done) {
+  started_pool_ = false;
+  if (!lifecycle_.try_start()) {
+    done(error_void(error_codes::already_running,
+                    "start_client: client '" + id_ + "' is already running", source));
+    return;
+  }
+  auto refuse = [this, &done](VoidResult r) {
+    lifecycle_.abort_start();
+    done(r);
+  };
+  if (auto r = protocol::framing::validate(config_.framing); r.is_err()) return refuse(r);
   if (tls_config_ && !tls_) {
     auto ctx = transport::detail::tls_context::create(*tls_config_, transport::detail::tls_role::client, source);
-    if (ctx.is_err()) {
-      lifecycle_.abort_start();
-      return VoidResult(ctx.error());
-    }
+    if (ctx.is_err()) return refuse(VoidResult(ctx.error()));
     tls_ = std::move(ctx.value());
   }
   if (owns_pool_) {
     pool_->start();
   } else if (!pool_->is_running()) {
-    return refuse(error_codes::invalid_state,
-                  "start_client: the shared io_context_pool is not running");
+    return refuse(error_void(error_codes::invalid_state,
+                             "start_client: the shared io_context_pool is not running", source));
   }
+  inbox_->reopen();
+  // Above send_queue.high_water bytes waiting in the inbox the connection stops reading (the
+  // server's window closes: nothing is lost); a connection made while it is full (a
+  // reconnect) starts paused too (on_connected).
+  inbox_->set_flow_control([weak = weak_from_this()](bool pause) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->inbox_paused_.store(pause);
+    if (auto s = self->current_session()) s->set_inbox_paused(pause);
+  });
+  started_pool_ = true;  // from here a failure is reported by the attempt, on the client thread
   stopping_.store(false);
   host_ = std::string(host);
   port_ = port;
-
-  std::promise<VoidResult> connected;
-  auto result = connected.get_future();
-  asio::post(*context_, [self = shared_from_this(), &connected] {
+  asio::post(*context_, [self = shared_from_this(), done = std::move(done)]() mutable {
     self->reconnect_count_ = 0;
-    self->connect_once([&connected](const VoidResult& r) { connected.set_value(r); });
+    self->connect_once(std::move(done));
   });
-  auto r = result.get();  // bounded: the attempt ends within connect_timeout
-  if (r.is_err()) {
-    if (owns_pool_) pool_->stop();
-    lifecycle_.abort_start();
-  }
-  return r;
 }
 
 void client_core::connect_once(connect_done done) {
@@ -195,6 +229,8 @@ VoidResult client_core::stop() {
     }
     callbacks_.forget(receive_cache);
   });
+  inbox_->close(error_info{error_codes::session_closed,
+                           "client '" + id_ + "' stopped by stop_client", source, {}});
   if (owns_pool_) pool_->stop();
   if (was_running) lifecycle_.mark_stopped();
   return ok();
@@ -211,9 +247,15 @@ client_core::session_ptr client_core::current_session() const {
   return session_;
 }
 
+std::optional<error_info> client_core::last_close_reason() const {
+  std::lock_guard lock(mutex_);
+  return last_close_;
+}
+
 void client_core::on_connected(const connection_ptr& c) {
   // Before the first read: a paused client's new connection reads nothing until resumed.
   if (receiving_paused_.load()) c->pause_receiving();
+  if (inbox_paused_.load()) c->set_inbox_paused(true);
   callbacks_.invoke<connected>();
   if (auto done = std::exchange(connecting_, nullptr)) done(ok());
 }
@@ -223,12 +265,20 @@ void client_core::on_abandoned(const connection_ptr& c, const error_info& reason
     std::lock_guard lock(mutex_);
     if (session_ == c) session_.reset();
   }
+  std::static_pointer_cast<session::messaging_session>(c)->async_state().on_closed(reason);
   if (auto done = std::exchange(connecting_, nullptr)) done(VoidResult(reason));
 }
 
-void client_core::on_message(const session_ptr&, std::span<const std::uint8_t> data) {
-  const auto* fn = callbacks_.get_cached<receive>(receive_cache);
-  if (!fn) return;
+void client_core::on_message(const session_ptr& s, std::span<const std::uint8_t> data) {
+  if (auto* st = s->async_state_if_any(); st && st->deliver(data)) return;  // session pulled
+  const auto* fn = inbox_->pull_mode() ? nullptr : callbacks_.get_cached<receive>(receive_cache);
+  if (!fn) {
+    // Pulled (messaging_client::async_receive), or no callback to take it: the inbox keeps it
+    // (a reply may arrive before the first async_receive is issued).
+    inbox_->enter_pull_mode();
+    inbox_->push(std::vector<std::uint8_t>(data.begin(), data.end()));
+    return;
+  }
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
   (*fn)(data);
   --receive_cache.running;
@@ -238,7 +288,11 @@ void client_core::on_error(const connection_ptr&, const error_info& e) {
   callbacks_.invoke<error>(e);
 }
 
-void client_core::on_drained(const connection_ptr&) { callbacks_.invoke<drain>(); }
+void client_core::on_drained(const connection_ptr& c) {
+  const auto s = std::static_pointer_cast<session::messaging_session>(c);
+  if (auto* st = s->async_state_if_any()) st->on_drained(*s);
+  callbacks_.invoke<drain>();
+}
 
 void client_core::set_receiving_paused(bool paused) {
   receiving_paused_.store(paused);
@@ -257,7 +311,11 @@ void client_core::on_closed(const connection_ptr& c, const error_info& reason) {
     std::lock_guard lock(mutex_);
     if (session_ == c) session_.reset();
     reconnect = auto_reconnect_;
+    last_close_ = reason;
   }
+  std::static_pointer_cast<session::messaging_session>(c)->async_state().on_closed(reason);
+  // With auto-reconnect the client's receives wait for the next connection.
+  if (!reconnect || stopping_.load()) inbox_->close(reason);
   callbacks_.invoke<disconnected>(reason);
   if (stopping_.load()) return;
   if (reconnect) {
@@ -320,6 +378,8 @@ void client_core::schedule_reconnect(const error_info& last_error) {
 }
 
 void client_core::stop_by_itself() {
+  inbox_->close(last_close_reason().value_or(
+      error_info{error_codes::connection_failed, "client '" + id_ + "' stopped", source, {}}));
   // On the client thread its own pool cannot be joined here; stop_client() or the destructor
   // does that. Waiters are released now.
   if (lifecycle_.prepare_stop()) lifecycle_.mark_stopped();

@@ -16,6 +16,7 @@
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "connection/detail/endpoint_format.h"
 #include "transport/detail/tls_stream.h"
+#include "session/detail/session_async_state.h"
 
 namespace network_system::core::detail {
 
@@ -323,8 +324,16 @@ void server_core::on_connected(const connection_ptr& c) {
 }
 
 void server_core::on_message(const session_ptr& s, std::span<const std::uint8_t> data) {
+  if (auto* st = s->async_state_if_any(); st && st->deliver(data)) return;  // pull mode
   const auto* fn = callbacks_.get_cached<receive>(receive_cache);
-  if (!fn) return;
+  if (!fn) {
+    // No callback to take it: the session's inbox keeps it for async_receive (a coroutine
+    // started from the connection callback may not have asked yet).
+    auto& st = s->async_state();
+    st.inbox->enter_pull_mode();
+    st.deliver(data);
+    return;
+  }
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
   (*fn)(s, data);
   --receive_cache.running;
@@ -341,11 +350,13 @@ void server_core::on_closed(const connection_ptr& c, const error_info& reason) {
   closed_bytes_sent_.fetch_add(ss.bytes_sent, std::memory_order_relaxed);
   closed_messages_dropped_.fetch_add(ss.messages_dropped, std::memory_order_relaxed);
   sessions_.remove(s->id());
+  s->async_state().on_closed(reason);
   callbacks_.invoke<disconnection>(s, reason);
 }
 
 void server_core::on_abandoned(const connection_ptr& c, const error_info& reason) {
   sessions_.remove(c->id());
+  as_session(c)->async_state().on_closed(reason);
   // A stop or a local close is no error; a failed TLS handshake is.
   if (reason.code == error_codes::server_stopped || reason.code == error_codes::session_closed) {
     return;
@@ -360,7 +371,9 @@ void server_core::on_error(const connection_ptr& c, const error_info& e) {
 }
 
 void server_core::on_drained(const connection_ptr& c) {
-  callbacks_.invoke<drain>(as_session(c));
+  const auto s = as_session(c);
+  if (auto* st = s->async_state_if_any()) st->on_drained(*s);
+  callbacks_.invoke<drain>(s);
 }
 
 }  // namespace network_system::core::detail

@@ -117,6 +117,10 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   /// Undoes pause_receiving(): buffered messages are delivered first, then reading resumes.
   /// Reading stays paused while pause_reader back-pressure (send_queue_config) holds it.
   void resume_receiving();
+  /// Library-internal: pauses reading while a pull-mode inbox (the awaitable async_receive)
+  /// holds more than its mark, and resumes below its low mark. A pause reason of its own,
+  /// independent of pause_receiving(). Any thread, as pause_receiving().
+  void set_inbox_paused(bool paused);
   /// True while pause_receiving() is in force (not counting back-pressure pauses).
   [[nodiscard]] bool is_receiving_paused() const noexcept {
     return user_paused_.load(std::memory_order_relaxed);
@@ -186,6 +190,7 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   VoidResult queue_shared(const wire_head& head, payload_ptr payload);
 
  protected:
+  [[nodiscard]] const connection_settings& settings() const noexcept { return *settings_; }
   /// For derived classes that must know their own type (messaging_session).
   template <typename Derived>
   [[nodiscard]] std::shared_ptr<Derived> shared_as() {
@@ -207,7 +212,7 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   /// The connection whose protocol is delivering on this thread (inside its receive
   /// callbacks), or null.
   static stream_connection* delivering_on_this_thread() noexcept;
-  enum pause_reason : std::uint8_t { by_user = 1, by_back_pressure = 2 };
+  enum pause_reason : std::uint8_t { by_user = 1, by_back_pressure = 2, by_inbox = 4 };
 
   // connection_send.cpp: admission and the cross-thread hand-off.
   /// Back-pressure and state check: true = queue it, false = drop it (policy drop), error.
@@ -297,6 +302,7 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   std::atomic<bool> pending_posted_{false};
   std::atomic<bool> hit_high_water_{false};
   std::atomic<bool> user_paused_{false};
+  std::atomic<bool> inbox_paused_{false};
 
   // Written by the owner thread only (single writer: plain load + store), read by anyone.
   std::atomic<std::uint64_t> messages_received_{0};

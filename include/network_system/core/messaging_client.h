@@ -18,12 +18,18 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/use_awaitable.hpp>
+
 #include "network_system/core/client_config.h"
+#include "network_system/core/detail/completion.h"
 #include "network_system/core/tls_config.h"
 #include "network_system/core/result.h"
 #include "network_system/session/messaging_session.h"
@@ -97,6 +103,70 @@ class messaging_client : public std::enable_shared_from_this<messaging_client> {
   void resume_receiving();
   [[nodiscard]] bool is_receiving_paused() const noexcept;
 
+  // --- awaitable forms (any thread) -------------------------------------------------------
+  // Asio completion tokens, asio::use_awaitable by default:
+  //
+  //   co_await client->async_start_client("localhost", port);
+  //   co_await client->async_send(bytes);                 // waits while the queue is full
+  //   auto reply = co_await client->async_receive(500ms); // Result<std::vector<uint8_t>>
+  //
+  // Handlers run on their associated executor (the coroutine's), always posted; without one,
+  // on the client's thread.
+  //
+  // Callbacks and pull mode: each message is delivered once. The client is in callback mode
+  // until its first async_receive, or the first message that arrives while no receive
+  // callback is set (a reply may come before the receive is issued); from then on its
+  // messages go to the client's inbox, in
+  // order, across reconnects, and the receive callback no longer sees them. When the client
+  // stops (stop_client, a lost connection without auto-reconnect, reconnect giving up), the
+  // waiting receive and every later one complete with the reason, after what is still queued;
+  // a new start_client reopens the inbox. The inbox is bounded like a session's (see
+  // messaging_session.h).
+
+  /// As start_client() without blocking, also from the client's own thread. Handler:
+  /// void(VoidResult). Errors: as start_client() but invalid_state for the own thread. After a
+  /// failure the client's own I/O thread stays up, idle, until stop_client() or destruction.
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_start_client(std::string_view host, std::uint16_t port, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(VoidResult)>(
+        [core = core_](auto handler, std::string h, std::uint16_t p) {
+          start_connect(core, h, p, {std::move(handler), executor_of(core)});
+        },
+        token, std::string(host), port);
+  }
+  /// The next message in pull mode. Handler: void(Result<std::vector<uint8_t>>). Errors:
+  /// operation_canceled (through the handler's cancellation slot, any type; nothing taken:
+  /// the message stays for the next receive), not_connected (never started), and the reason
+  /// the client stopped: session_closed (stop_client), connection_closed, connection_reset, ...
+  template <detail::not_a_timeout CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive(CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
+        [core = core_](auto handler) {
+          start_receive(core, {std::move(handler), executor_of(core)}, {});
+        },
+        token);
+  }
+  /// As above; connection_timeout when no message came within `timeout` (nothing is taken).
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
+        [core = core_, timeout](auto handler) {
+          start_receive(core, {std::move(handler), executor_of(core)}, timeout);
+        },
+        token);
+  }
+  /// messaging_session::async_send on the current connection: completes once the message is
+  /// queued below the high-water mark. Errors: not_connected (also while reconnecting), then
+  /// as messaging_session::async_send.
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_send(std::vector<std::uint8_t> data, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(VoidResult)>(
+        [core = core_](auto handler, std::vector<std::uint8_t>&& bytes) {
+          start_send(core, std::move(bytes), {std::move(handler), executor_of(core)});
+        },
+        token, std::move(data));
+  }
+
   /// Turns auto-reconnect on or off (overrides client_config::auto_reconnect/reconnect).
   void enable_auto_reconnect(bool enable, reconnect_policy policy = {});
 
@@ -121,6 +191,17 @@ class messaging_client : public std::enable_shared_from_this<messaging_client> {
   messaging_client(std::string client_id, client_config config, tls_config tls);
 
  private:
+  // messaging_client_awaitable.cpp
+  static asio::any_io_executor executor_of(const std::shared_ptr<detail::client_core>& core);
+  static void start_connect(const std::shared_ptr<detail::client_core>& core,
+                            const std::string& host, std::uint16_t port,
+                            detail::completion<VoidResult> done);
+  static void start_receive(const std::shared_ptr<detail::client_core>& core,
+                            detail::completion<Result<std::vector<std::uint8_t>>> done,
+                            std::optional<std::chrono::milliseconds> timeout);
+  static void start_send(const std::shared_ptr<detail::client_core>& core,
+                         std::vector<std::uint8_t>&& data, detail::completion<VoidResult> done);
+
   std::shared_ptr<detail::client_core> core_;
 };
 

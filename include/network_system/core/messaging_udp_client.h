@@ -23,7 +23,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +33,11 @@
 #include <utility>
 #include <vector>
 
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "network_system/core/detail/completion.h"
 #include "network_system/core/result.h"
 #include "network_system/core/udp_config.h"
 
@@ -87,6 +94,49 @@ class messaging_udp_client : public std::enable_shared_from_this<messaging_udp_c
   VoidResult send_packet(std::span<const std::uint8_t> data);
   VoidResult send_packet(std::string_view text);
 
+  // --- awaitable forms (any thread) -------------------------------------------------------
+  // Asio completion tokens, asio::use_awaitable by default. Handlers run on their associated
+  // executor (the coroutine's), always posted; without one, on a thread of the pool.
+  //
+  // Callbacks and pull mode: each datagram is delivered once. Until the first async_receive (or
+  // the first datagram that arrives with no receive callback set) datagrams go to the
+  // receive callback; from then on to an inbox, in order of arrival, and
+  // the callback no longer sees them. UDP cannot make its peer wait: while the inbox holds
+  // udp_config::max_queued_bytes, further datagrams are dropped (as the kernel drops what its
+  // receive buffer cannot hold). stop_client() completes the waiting receive and every later one
+  // (after what is queued) with not_connected; a new start reopens it.
+
+  /// The next datagram from the peer, in pull mode. Handler: void(Result<std::vector<uint8_t>>).
+  /// Errors: operation_canceled (cancellation slot, any type; nothing is taken),
+  /// not_connected (not running, or stopped while waiting), receive_failed.
+  template <detail::not_a_timeout CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive(CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
+        [core = core_](auto handler) {
+          start_receive(core, {std::move(handler), executor_of(core)}, {});
+        },
+        token);
+  }
+  /// As above; connection_timeout when no datagram came within `timeout`.
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
+        [core = core_, timeout](auto handler) {
+          start_receive(core, {std::move(handler), executor_of(core)}, timeout);
+        },
+        token);
+  }
+  /// send_packet() as an asynchronous operation: completes with its result once queued.
+  /// Handler: void(VoidResult). Errors: as send_packet().
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_send(std::vector<std::uint8_t> data, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(VoidResult)>(
+        [core = core_](auto handler, std::vector<std::uint8_t>&& bytes) {
+          start_send(core, std::move(bytes), {std::move(handler), executor_of(core)});
+        },
+        token, std::move(data));
+  }
+
   /// SO_BROADCAST on or off (runs on the socket's thread and waits for it).
   /// Errors: not_connected (not running), invalid_state (setsockopt refused).
   VoidResult enable_broadcast(bool enable = true);
@@ -124,7 +174,16 @@ class messaging_udp_client : public std::enable_shared_from_this<messaging_udp_c
   [[nodiscard]] const udp_config& config() const noexcept;
 
  private:
-  std::shared_ptr<udp::detail::udp_client_core> core_;
+  using core_ptr = std::shared_ptr<udp::detail::udp_client_core>;
+  // messaging_udp_awaitable.cpp
+  static asio::any_io_executor executor_of(const core_ptr& core);
+  static void start_receive(const core_ptr& core,
+                            detail::completion<Result<std::vector<std::uint8_t>>> done,
+                            std::optional<std::chrono::milliseconds> timeout);
+  static void start_send(const core_ptr& core, std::vector<std::uint8_t>&& data,
+                         detail::completion<VoidResult> done);
+
+  core_ptr core_;
 };
 
 }  // namespace network_system::core

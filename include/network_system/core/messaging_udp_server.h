@@ -23,7 +23,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +33,11 @@
 #include <utility>
 #include <vector>
 
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "network_system/core/detail/completion.h"
 #include "network_system/core/result.h"
 #include "network_system/core/udp_config.h"
 
@@ -125,6 +132,52 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   VoidResult send_to(std::string_view address, std::uint16_t port,
                      std::vector<std::uint8_t>&& data);
 
+  // --- awaitable forms (any thread) -------------------------------------------------------
+  // Asio completion tokens, asio::use_awaitable by default. Handlers run on their associated
+  // executor (the coroutine's), always posted; without one, on a thread of the pool.
+  //
+  // Callbacks and pull mode: each datagram is delivered once. Until the first
+  // async_receive_from (or the first datagram that arrives with no receive callback set)
+  // datagrams go to the receive callback; from then on to an inbox, in order of arrival, and
+  // the callback no longer sees them. UDP cannot make its peer wait: while the inbox holds
+  // udp_config::max_queued_bytes, further datagrams are dropped (as the kernel drops what its
+  // receive buffer cannot hold). stop_server() completes the waiting receive and every later one
+  // (after what is queued) with server_not_started; a new start reopens it.
+
+  /// The next datagram and its sender, in pull mode. Handler: void(Result<udp_datagram>).
+  /// Errors: operation_canceled (cancellation slot, any type; nothing is taken),
+  /// server_not_started (not running, or stopped while waiting), receive_failed (the socket
+  /// failed).
+  template <detail::not_a_timeout CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive_from(CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<udp_datagram>)>(
+        [core = core_](auto handler) {
+          start_receive(core, {std::move(handler), executor_of(core)}, {});
+        },
+        token);
+  }
+  /// As above; connection_timeout when no datagram came within `timeout`.
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive_from(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<udp_datagram>)>(
+        [core = core_, timeout](auto handler) {
+          start_receive(core, {std::move(handler), executor_of(core)}, timeout);
+        },
+        token);
+  }
+  /// send_to() as an asynchronous operation: completes with its result once the datagram is
+  /// queued (UDP has no drain to wait for; send_queue_full is returned as send_to does).
+  /// Handler: void(VoidResult). Errors: as send_to().
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_send_to(const udp_endpoint& to, std::vector<std::uint8_t> data,
+                     CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(VoidResult)>(
+        [core = core_](auto handler, udp_endpoint dest, std::vector<std::uint8_t>&& bytes) {
+          start_send(core, dest, std::move(bytes), {std::move(handler), executor_of(core)});
+        },
+        token, to, std::move(data));
+  }
+
   /// Joins multicast `group` ("239.1.2.3", "ff15::1") on `interface_address` (an IPv4 address
   /// such as "127.0.0.1", or an interface name/index such as "lo"; "" lets the kernel pick by
   /// route). The server then receives datagrams sent to the group and its port. Bind "0.0.0.0"
@@ -144,7 +197,15 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   [[nodiscard]] const udp_config& config() const noexcept;
 
  private:
-  std::shared_ptr<udp::detail::udp_server_core> core_;
+  using core_ptr = std::shared_ptr<udp::detail::udp_server_core>;
+  // messaging_udp_awaitable.cpp
+  static asio::any_io_executor executor_of(const core_ptr& core);
+  static void start_receive(const core_ptr& core, detail::completion<Result<udp_datagram>> done,
+                            std::optional<std::chrono::milliseconds> timeout);
+  static void start_send(const core_ptr& core, const udp_endpoint& to,
+                         std::vector<std::uint8_t>&& data, detail::completion<VoidResult> done);
+
+  core_ptr core_;
 };
 
 }  // namespace network_system::core

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <asio/ip/udp.hpp>
 
@@ -24,6 +25,12 @@ using udp_endpoint = asio::ip::udp::endpoint;
 
 /// "127.0.0.1:5000" or "[::1]:5000".
 std::string udp_endpoint_to_string(const udp_endpoint& endpoint);
+
+/// One received datagram and who sent it (messaging_udp_server::async_receive_from).
+struct udp_datagram {
+  std::vector<std::uint8_t> data;
+  udp_endpoint sender;
+};
 
 /// The largest UDP payload IPv4 can carry: 65,535 − 20 (IP header) − 8 (UDP header).
 inline constexpr std::size_t max_udp_payload_ipv4 = 65507;

@@ -13,8 +13,11 @@
 // about it runs on that thread. The public methods may be called from any thread: a send from
 // another thread is queued and handed to the owner thread.
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -22,7 +25,11 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include <asio/async_result.hpp>
+#include <asio/use_awaitable.hpp>
+
 #include "network_system/connection/stream_connection.h"
+#include "network_system/core/detail/completion.h"
 #include "network_system/core/result.h"
 #include "network_system/protocol/framing/frame_encoder.h"
 #include "network_system/protocol/framing/framing_config.h"
@@ -32,7 +39,17 @@ namespace network_system::session {
 
 namespace detail {
 class session_handler;
-}
+class session_async_state;
+/// Owns a session's session_async_state, created on first use by any thread (one atomic load
+/// per message on the receive path while none exists). Defined in messaging_session_awaitable.cpp.
+struct async_state_slot {
+  std::atomic<session_async_state*> ptr{nullptr};
+  async_state_slot() = default;
+  async_state_slot(const async_state_slot&) = delete;
+  async_state_slot& operator=(const async_state_slot&) = delete;
+  ~async_state_slot();
+};
+}  // namespace detail
 
 // The connection core's types under the session API's names.
 using session_state = connection::connection_state;
@@ -83,6 +100,62 @@ class messaging_session : public connection::stream_connection {
   /// Queues a payload that may be shared with other sessions (broadcast); never copied.
   VoidResult send_shared(payload_ptr data);
 
+  // --- awaitable forms (any thread) -------------------------------------------------------
+  // Asio completion tokens; the default is asio::use_awaitable (`co_await s->async_send(..)`).
+  // Handlers run on their associated executor (a coroutine's own), never inside this session's
+  // read loop; without one, on this session's thread. They are always posted, never inline.
+  //
+  // Callbacks and pull mode. Each message is delivered once. A session is in callback mode
+  // until its first async_receive; from then on (pull mode, for the session's whole life) its
+  // messages go to its inbox, in order, and the server's receive callback no longer sees them.
+  // A message that arrives while the server has no receive callback puts the session in pull
+  // mode too (so that a coroutine started from the connection callback misses nothing).
+  // A message that arrives with no receive waiting is queued; a receive takes the oldest one.
+  // When the session closes, the waiting receive and every later one complete with the close
+  // reason (the disconnection callback's reason), after whatever is still queued. The inbox
+  // is bounded by send_queue.high_water bytes / low_water (the same marks as the send queue):
+  // above the high mark it asks the session to pause reading, at the low mark to resume.
+
+  /// The next message in pull mode (see above). Handler: void(Result<std::vector<uint8_t>>).
+  /// Errors: operation_canceled (canceled through the handler's cancellation slot; every
+  /// cancellation type is supported; no message is taken, it stays for the next receive),
+  /// and, once closed, the close reason: connection_closed, connection_reset, session_closed,
+  /// server_stopped, session_expired, message_too_large, ...
+  template <core::detail::not_a_timeout CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive(CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
+        [self = shared_from_this()](auto handler) {
+          self->start_receive({std::move(handler), self->context().get_executor()}, {});
+        },
+        token);
+  }
+  /// As above, completing with connection_timeout ("receive: nothing received within N ms")
+  /// when no message came within `timeout`; nothing is taken then either.
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_receive(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
+        [self = shared_from_this(), timeout](auto handler) {
+          self->start_receive({std::move(handler), self->context().get_executor()}, timeout);
+        },
+        token);
+  }
+  /// Queues `data` as send_packet does, waiting first while the send queue is at its
+  /// high-water mark: completes once the message is queued (a sender loop that awaits each
+  /// send applies back-pressure by itself). Waiting sends are queued in order, retried on the
+  /// drain (send_queue.low_water). Handler: void(VoidResult).
+  /// Errors: as send_packet but send_queue_full (it waits instead, under the default
+  /// overflow_policy::fail; drop and close apply as for send_packet); the close reason when
+  /// the session closes while the send waits; operation_canceled (canceled while waiting:
+  /// the message is not sent).
+  template <typename CompletionToken = asio::use_awaitable_t<>>
+  auto async_send(std::vector<std::uint8_t> data, CompletionToken&& token = {}) {
+    return asio::async_initiate<CompletionToken, void(VoidResult)>(
+        [self = shared_from_this()](auto handler, std::vector<std::uint8_t>&& bytes) {
+          self->start_send(std::move(bytes), {std::move(handler), self->context().get_executor()});
+        },
+        token, std::move(data));
+  }
+
   [[nodiscard]] std::shared_ptr<messaging_session> shared_from_this() {
     return shared_as<messaging_session>();
   }
@@ -91,7 +164,21 @@ class messaging_session : public connection::stream_connection {
         connection::stream_connection::shared_from_this());
   }
 
+  // --- library-internal ------------------------------------------------------------------
+  /// The pull-mode inbox and the waiting sends (messaging_session_awaitable.cpp); null until
+  /// the first async_* call or the close. Servers and clients route messages through it.
+  [[nodiscard]] detail::session_async_state* async_state_if_any() const noexcept {
+    return async_state_.ptr.load(std::memory_order_acquire);
+  }
+  /// As above, created on first use (any thread).
+  detail::session_async_state& async_state();
+
  private:
+  // messaging_session_awaitable.cpp
+  void start_receive(core::detail::completion<Result<std::vector<std::uint8_t>>> done,
+                     std::optional<std::chrono::milliseconds> timeout);
+  void start_send(std::vector<std::uint8_t>&& data, core::detail::completion<VoidResult> done);
+  detail::async_state_slot async_state_;
   protocol::framing::frame_encoder encoder_;
 };
 

@@ -19,6 +19,7 @@
 #include "network_system/utils/callback_manager.h"
 #include "network_system/utils/lifecycle_manager.h"
 #include "session/detail/session_handler.h"
+#include "utils/detail/message_inbox.h"
 
 namespace network_system::transport::detail {
 class tls_context;
@@ -42,6 +43,17 @@ class client_core final : public session::detail::session_handler,
   ~client_core() override;
 
   VoidResult start(std::string_view host, std::uint16_t port);
+  using connect_done = std::function<void(const VoidResult&)>;
+  /// As start() without blocking: `done` runs once connected or failed (on the client thread,
+  /// or inline on the calling thread for an error found before connecting).
+  void start_async(std::string_view host, std::uint16_t port, connect_done done);
+  /// Why the last connection closed (nullopt before any closed).
+  std::optional<error_info> last_close_reason() const;
+  asio::io_context& context() noexcept { return *context_; }
+  using inbox_type = utils::detail::message_inbox<std::vector<std::uint8_t>>;
+  /// messaging_client::async_receive: the client's messages in pull mode, across reconnects
+  /// (closed when the client stops or a connection is lost without auto-reconnect).
+  std::shared_ptr<inbox_type> inbox_;
   VoidResult stop();
   void set_auto_reconnect(bool enable, const reconnect_policy& policy);
   session_ptr current_session() const;
@@ -70,7 +82,8 @@ class client_core final : public session::detail::session_handler,
 
  private:
   struct connect_attempt;
-  using connect_done = std::function<void(const VoidResult&)>;
+
+  void begin_start(std::string_view host, std::uint16_t port, connect_done done);
 
   void connect_once(connect_done done);
   void finish_attempt(const std::shared_ptr<connect_attempt>& a, const VoidResult& r);
@@ -86,13 +99,16 @@ class client_core final : public session::detail::session_handler,
   const bool owns_pool_;
   std::shared_ptr<asio::io_context> context_;
 
-  mutable std::mutex mutex_;  // session_, auto_reconnect_, policy_
+  mutable std::mutex mutex_;  // session_, auto_reconnect_, policy_, last_close_
   session_ptr session_;
+  std::optional<error_info> last_close_;
+  bool started_pool_ = false;  // begin_start() got as far as the connect attempt
   bool auto_reconnect_;
   reconnect_policy policy_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> receiving_paused_{false};
+  std::atomic<bool> inbox_paused_{false};  // the client's inbox is over its mark
   // Client thread only.
   std::string host_;
   std::uint16_t port_ = 0;

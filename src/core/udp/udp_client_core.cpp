@@ -22,7 +22,11 @@ udp_client_core::udp_client_core(std::string id, udp_config config)
       owns_pool_(!config_.pool),
       any_family_limit_(max_datagram_for(config_, false)),
       context_(pool_->next()),
-      broadcast_(config_.broadcast) {}
+      broadcast_(config_.broadcast) {
+  inbox_ = make_udp_inbox<payload_inbox>(source, config_);
+  inbox_->close(error_info{error_codes::not_connected,
+                           "receive: UDP client '" + id_ + "' is not running", source, {}});
+}
 
 udp_client_core::~udp_client_core() = default;
 
@@ -59,6 +63,7 @@ VoidResult udp_client_core::start(std::string_view host, std::uint16_t port) {
     std::lock_guard lock(mutex_);
     connection_ = c;
   }
+  inbox_->reopen();
   core::detail::run_on(*context_, true, [&] { c.io->start(shared_from_this()); });
   return ok();
 }
@@ -110,6 +115,8 @@ VoidResult udp_client_core::stop() {
     if (c.io) c.io->close_now();
     callbacks_.forget(receive_cache);
   });
+  inbox_->close(error_info{error_codes::not_connected,
+                           "receive: UDP client '" + id_ + "' is not running", source, {}});
   if (owns_pool_) pool_->stop();
   if (was_running) lifecycle_.mark_stopped();
   return ok();
@@ -218,8 +225,12 @@ VoidResult udp_client_core::send_broadcast(std::uint16_t port, std::vector<std::
 
 void udp_client_core::on_datagram(std::span<const std::uint8_t> data, const udp_endpoint&) {
   auto& cache = receive_cache;  // one thread-local look-up, not three
-  const auto* fn = callbacks_.get_cached<receive>(cache);
-  if (fn == nullptr) return;
+  const auto* fn = inbox_->pull_mode() ? nullptr : callbacks_.get_cached<receive>(cache);
+  if (fn == nullptr) {  // pulled (async_receive), or no callback: the inbox keeps it
+    inbox_->enter_pull_mode();
+    inbox_->push(std::vector<std::uint8_t>(data.begin(), data.end()));
+    return;
+  }
   ++cache.running;  // a stop from inside the callback must not free it mid-call
   if (fn->view) {
     fn->view(data);
@@ -229,6 +240,9 @@ void udp_client_core::on_datagram(std::span<const std::uint8_t> data, const udp_
   --cache.running;
 }
 
-void udp_client_core::on_io_error(const error_info& e) { callbacks_.invoke<error>(e); }
+void udp_client_core::on_io_error(const error_info& e) {
+  if (e.code == error_codes::receive_failed) inbox_->close(e);  // the socket stopped receiving
+  callbacks_.invoke<error>(e);
+}
 
 }  // namespace network_system::core::udp::detail

@@ -23,7 +23,10 @@ udp_server_core::udp_server_core(std::string id, udp_config config)
       config_(std::move(config)),
       pool_(config_.pool ? config_.pool : std::make_shared<io_context_pool>(1)),
       owns_pool_(!config_.pool),
-      any_family_limit_(max_datagram_for(config_, false)) {}
+      any_family_limit_(max_datagram_for(config_, false)) {
+  inbox_ = make_udp_inbox<datagram_inbox>(source, config_);
+  inbox_->close(not_running("receive"));
+}
 
 udp_server_core::~udp_server_core() = default;
 
@@ -62,6 +65,7 @@ VoidResult udp_server_core::start(std::string_view bind_address, std::uint16_t p
     std::lock_guard lock(mutex_);
     io_ = io;
   }
+  inbox_->reopen();
   asio::post(*context, [io, self = shared_from_this()] { io->start(self); });
   return ok();
 }
@@ -110,6 +114,7 @@ VoidResult udp_server_core::stop() {
       callbacks_.forget(receive_cache);
     });
   }
+  inbox_->close(not_running("receive"));
   if (owns_pool_) pool_->stop();
   port_.store(0);
   lifecycle_.mark_stopped();
@@ -185,8 +190,12 @@ VoidResult udp_server_core::change_membership(bool join, std::string_view group,
 
 void udp_server_core::on_datagram(std::span<const std::uint8_t> data, const udp_endpoint& from) {
   auto& cache = receive_cache;  // one thread-local look-up, not three
-  const auto* fn = callbacks_.get_cached<receive>(cache);
-  if (fn == nullptr) return;
+  const auto* fn = inbox_->pull_mode() ? nullptr : callbacks_.get_cached<receive>(cache);
+  if (fn == nullptr) {  // pulled (async_receive_from), or no callback: the inbox keeps it
+    inbox_->enter_pull_mode();
+    inbox_->push(udp_datagram{std::vector<std::uint8_t>(data.begin(), data.end()), from});
+    return;
+  }
   ++cache.running;  // a stop from inside the callback must not free it mid-call
   if (fn->view) {
     fn->view(data, from);
@@ -196,6 +205,9 @@ void udp_server_core::on_datagram(std::span<const std::uint8_t> data, const udp_
   --cache.running;
 }
 
-void udp_server_core::on_io_error(const error_info& e) { callbacks_.invoke<error>(e); }
+void udp_server_core::on_io_error(const error_info& e) {
+  if (e.code == error_codes::receive_failed) inbox_->close(e);  // the socket stopped receiving
+  callbacks_.invoke<error>(e);
+}
 
 }  // namespace network_system::core::udp::detail

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "core/udp/detail/udp_inbox.h"
 #include "core/udp/detail/udp_socket_io.h"
 #include "network_system/core/io_context_pool.h"
 #include "network_system/core/messaging_udp_client.h"
@@ -51,6 +52,10 @@ class udp_client_core final : public udp_handler,
   callbacks callbacks_;
   utils::lifecycle_manager lifecycle_;
   const std::shared_ptr<udp_counters> counters_ = std::make_shared<udp_counters>();
+
+  /// async_receive: datagrams in pull mode. Closed while the client is not running.
+  std::shared_ptr<payload_inbox> inbox_;
+  asio::io_context& context() noexcept { return *context_; }
 
   // udp_handler (socket thread)
   void on_datagram(std::span<const std::uint8_t> data, const udp_endpoint& from) override;

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "core/udp/detail/udp_inbox.h"
 #include "core/udp/detail/udp_socket_io.h"
 #include "network_system/core/io_context_pool.h"
 #include "network_system/core/messaging_udp_server.h"
@@ -48,6 +49,11 @@ class udp_server_core final : public udp_handler,
   utils::lifecycle_manager lifecycle_;
   std::atomic<std::uint16_t> port_{0};
   const std::shared_ptr<udp_counters> counters_ = std::make_shared<udp_counters>();
+
+  /// async_receive_from: datagrams in pull mode. Closed while the server is not running.
+  std::shared_ptr<datagram_inbox> inbox_;
+  /// An io_context of the server's pool (timers, handlers without an executor).
+  std::shared_ptr<asio::io_context> any_context() const { return pool_->at(0); }
 
   // udp_handler (socket thread)
   void on_datagram(std::span<const std::uint8_t> data, const udp_endpoint& from) override;
