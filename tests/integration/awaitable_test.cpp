@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <asio/bind_cancellation_slot.hpp>
@@ -455,6 +456,67 @@ TEST(AwaitableTest, WaitingSendCanBeCanceled) {
     ++frames;
   }
   EXPECT_EQ(frames, accepted);
+}
+
+}  // namespace
+}  // namespace integration
+
+namespace integration {
+namespace {
+
+// A pull-mode session whose application does not receive: above send_queue.high_water bytes
+// in its inbox it stops reading (the peer's window closes), and once the application receives
+// again every message arrives, in order.
+TEST(AwaitableTest, FullInboxPausesReadingAndLosesNothing) {
+  ns::core::server_config config;
+  config.io_threads = 1;
+  config.send_queue.high_water = 256 * 1024;
+  config.send_queue.low_water = 64 * 1024;
+  auto server = std::make_shared<ns::core::messaging_server>("inbox", config);
+  std::mutex mutex;
+  session_ptr session;
+  server->set_connection_callback([&](const session_ptr& s) {
+    std::lock_guard lock(mutex);
+    session = s;
+  });
+  // No receive callback: every message goes to the session's inbox (pull mode).
+  ASSERT_TRUE(server->start_server("127.0.0.1", 0).is_ok());
+
+  constexpr std::size_t count = 64;
+  constexpr std::size_t size = 32 * 1024;
+  raw_client peer;
+  ASSERT_TRUE(peer.connect("127.0.0.1", server->port()));
+  std::atomic<bool> sent_all{false};
+  std::thread sender([&] {  // blocks once the server stops reading and the buffers are full
+    bool ok = true;
+    for (std::size_t i = 0; i < count && ok; ++i) {
+      ok = peer.send_all(length_prefixed(bytes(size, static_cast<std::uint8_t>(i))));
+    }
+    sent_all.store(ok);
+  });
+  session_ptr s;
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock(mutex);
+    s = session;
+    return s && s->get_statistics().read_pauses > 0;
+  })) << "the session never paused with 2 MiB waiting in an inbox of 256 KiB";
+
+  coro_runner runner;
+  auto body = [&]() -> asio::awaitable<std::size_t> {
+    std::size_t in_order = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      auto m = co_await s->async_receive();
+      if (m.is_err() || m.value() != bytes(size, static_cast<std::uint8_t>(i))) break;
+      ++in_order;
+    }
+    co_return in_order;
+  };
+  auto received = runner.spawn(body());
+  ASSERT_TRUE(ready_in_time(received));
+  EXPECT_EQ(received.get(), count);
+  sender.join();
+  EXPECT_TRUE(sent_all.load());
+  EXPECT_TRUE(server->stop_server().is_ok());
 }
 
 }  // namespace
