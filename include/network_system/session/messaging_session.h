@@ -144,7 +144,7 @@ class messaging_session : public connection::stream_connection {
   /// send applies back-pressure by itself). Waiting sends are queued in order, retried on the
   /// drain (send_queue.low_water). Handler: void(VoidResult).
   /// Errors: as send_packet but send_queue_full (it waits instead, under the default
-  /// overflow_policy::fail; drop and close apply as for send_packet); the close reason when
+  /// pause_reader and under fail; drop and close apply as for send_packet); the close reason when
   /// the session closes while the send waits; operation_canceled (canceled while waiting:
   /// the message is not sent).
   template <typename CompletionToken = asio::use_awaitable_t<>>
