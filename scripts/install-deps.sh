@@ -17,6 +17,8 @@ packages=(
   # library dependencies
   libasio-dev        # standalone Asio (header-only, ASIO_STANDALONE)
   libssl-dev         # OpenSSL 3.0
+  node-llhttp        # HTTP/1.1 parser: its generated C sources, built into an internal target
+  zlib1g-dev libbrotli-dev   # HTTP and WebSocket compression
   # tests, benchmarks, tools
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
@@ -31,6 +33,8 @@ packages=(
   openssl gnutls-bin testssl.sh
   # load balancer in front of nsys serve with the PROXY protocol (tests/interop/haproxy_test)
   haproxy
+  # HTTP peers: curl (interop), nginx (HTTP reference and upstream), wrk (load)
+  curl nginx wrk
 )
 
 check_only=0

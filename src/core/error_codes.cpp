@@ -42,6 +42,26 @@ std::string_view name(int code) noexcept {
     case proxy_protocol_error: return "proxy_protocol_error";
     case proxy_protocol_timeout: return "proxy_protocol_timeout";
     case internal_error: return "internal_error";
+    case http_bad_request: return "http_bad_request";
+    case http_request_smuggling: return "http_request_smuggling";
+    case http_invalid_header: return "http_invalid_header";
+    case http_missing_host: return "http_missing_host";
+    case http_invalid_chunk: return "http_invalid_chunk";
+    case http_uri_too_long: return "http_uri_too_long";
+    case http_headers_too_large: return "http_headers_too_large";
+    case http_body_too_large: return "http_body_too_large";
+    case http_not_implemented: return "http_not_implemented";
+    case http_version_not_supported: return "http_version_not_supported";
+    case http_header_timeout: return "http_header_timeout";
+    case http_request_timeout: return "http_request_timeout";
+    case http_invalid_response: return "http_invalid_response";
+    case http_invalid_url: return "http_invalid_url";
+    case http_invalid_cookie: return "http_invalid_cookie";
+    case http_invalid_multipart: return "http_invalid_multipart";
+    case http_multipart_limit: return "http_multipart_limit";
+    case http_invalid_range: return "http_invalid_range";
+    case http_decompression_failed: return "http_decompression_failed";
+    case http_too_many_redirects: return "http_too_many_redirects";
     default: return "unknown";
   }
 }

@@ -2,7 +2,7 @@
 // The library's error codes (SPEC §5): every error_info::code is one of these.
 //
 // Ranges: connection −600..−619, session −620..−639, send/receive −640..−659,
-// server −660..−679, protocol/TLS/configuration −680..−699.
+// server −660..−679, protocol/TLS/configuration −680..−699, HTTP −700..−739.
 
 #include <string_view>
 
@@ -64,6 +64,28 @@ inline constexpr int proxy_protocol_error = -690;
 /// No complete PROXY protocol header arrived within server_config::proxy_header_timeout.
 inline constexpr int proxy_protocol_timeout = -691;
 inline constexpr int internal_error = -699;         ///< a bug in this library; please report it
+
+// HTTP (−700..−739): codec, server and client. Each names the status a server answers with.
+inline constexpr int http_bad_request = -700;  ///< malformed request or response syntax (400)
+inline constexpr int http_request_smuggling = -701;  ///< conflicting or duplicate Content-Length / Transfer-Encoding (400)
+inline constexpr int http_invalid_header = -702;  ///< an invalid header name or value, obs-fold, or a bare LF (400)
+inline constexpr int http_missing_host = -703;  ///< an HTTP/1.1 request without Host (400)
+inline constexpr int http_invalid_chunk = -704;  ///< a malformed chunk size, extension or trailer, or a size overflow (400)
+inline constexpr int http_uri_too_long = -705;  ///< the request line above its limit (414)
+inline constexpr int http_headers_too_large = -706;  ///< the header block above its limit (431)
+inline constexpr int http_body_too_large = -707;  ///< the body above its limit, also after decompression (413)
+inline constexpr int http_not_implemented = -708;  ///< a Transfer-Encoding or method the server does not implement (501)
+inline constexpr int http_version_not_supported = -709;  ///< an HTTP version other than 1.0 / 1.1 (505)
+inline constexpr int http_header_timeout = -710;  ///< the request head did not arrive within its timeout (408)
+inline constexpr int http_request_timeout = -711;  ///< the whole request did not arrive within its timeout (408)
+inline constexpr int http_invalid_response = -712;  ///< a response the client cannot parse
+inline constexpr int http_invalid_url = -713;  ///< a URL or percent-encoding that does not parse
+inline constexpr int http_invalid_cookie = -714;  ///< a Cookie or Set-Cookie that does not parse, or a bad cookie attribute
+inline constexpr int http_invalid_multipart = -715;  ///< a malformed multipart/form-data body
+inline constexpr int http_multipart_limit = -716;  ///< a multipart part or the parts' total above its limit (413)
+inline constexpr int http_invalid_range = -717;  ///< a Range that cannot be satisfied (416)
+inline constexpr int http_decompression_failed = -718;  ///< a compressed body that does not decompress (400)
+inline constexpr int http_too_many_redirects = -719;  ///< the client followed more redirects than its limit
 
 /// The symbolic name of `code` ("connection_refused"), or "unknown" for other values.
 std::string_view name(int code) noexcept;

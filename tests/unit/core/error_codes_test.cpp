@@ -57,6 +57,26 @@ const std::vector<named_code>& all_codes() {
       {ec::proxy_protocol_error, "proxy_protocol_error"},
       {ec::proxy_protocol_timeout, "proxy_protocol_timeout"},
       {ec::internal_error, "internal_error"},
+      {ec::http_bad_request, "http_bad_request"},
+      {ec::http_request_smuggling, "http_request_smuggling"},
+      {ec::http_invalid_header, "http_invalid_header"},
+      {ec::http_missing_host, "http_missing_host"},
+      {ec::http_invalid_chunk, "http_invalid_chunk"},
+      {ec::http_uri_too_long, "http_uri_too_long"},
+      {ec::http_headers_too_large, "http_headers_too_large"},
+      {ec::http_body_too_large, "http_body_too_large"},
+      {ec::http_not_implemented, "http_not_implemented"},
+      {ec::http_version_not_supported, "http_version_not_supported"},
+      {ec::http_header_timeout, "http_header_timeout"},
+      {ec::http_request_timeout, "http_request_timeout"},
+      {ec::http_invalid_response, "http_invalid_response"},
+      {ec::http_invalid_url, "http_invalid_url"},
+      {ec::http_invalid_cookie, "http_invalid_cookie"},
+      {ec::http_invalid_multipart, "http_invalid_multipart"},
+      {ec::http_multipart_limit, "http_multipart_limit"},
+      {ec::http_invalid_range, "http_invalid_range"},
+      {ec::http_decompression_failed, "http_decompression_failed"},
+      {ec::http_too_many_redirects, "http_too_many_redirects"},
   };
   return codes;
 }
@@ -130,9 +150,17 @@ TEST(error_codes_test, protocol_codes_are_in_minus_680_to_minus_699) {
   }
 }
 
+TEST(error_codes_test, http_codes_are_in_minus_700_to_minus_739) {
+  for (const auto& [code, name] : all_codes()) {
+    if (name.starts_with("http_")) {
+      EXPECT_TRUE(in_range(code, -700, -739)) << name << " = " << code;
+    }
+  }
+}
+
 TEST(error_codes_test, every_code_is_in_the_library_range) {
   for (const auto& [code, name] : all_codes()) {
-    EXPECT_TRUE(in_range(code, -600, -699)) << name << " = " << code;
+    EXPECT_TRUE(in_range(code, -600, -739)) << name << " = " << code;
   }
 }
 
@@ -160,7 +188,7 @@ TEST(error_codes_test, name_of_an_unknown_code_is_unknown) {
   EXPECT_EQ(error_codes::name(0), "unknown");
   EXPECT_EQ(error_codes::name(1), "unknown");
   EXPECT_EQ(error_codes::name(-599), "unknown");
-  EXPECT_EQ(error_codes::name(-700), "unknown");
+  EXPECT_EQ(error_codes::name(-740), "unknown");
   EXPECT_EQ(error_codes::name(-619), "unknown");  // reserved, not assigned
 }
 
