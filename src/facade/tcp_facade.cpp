@@ -25,17 +25,10 @@ bool has_identity(const core::tls_config& tls) {
          !(tls.private_key_file.empty() && tls.private_key_pem.empty());
 }
 
-class tcp_client final : public i_protocol_client,
-                         public std::enable_shared_from_this<tcp_client> {
+class tcp_client final : public detail::forwarding_client<core::messaging_client> {
  public:
   explicit tcp_client(tcp_client_config config)
-      : config_(std::move(config)),
-        client_(config_.use_tls
-                    ? std::make_shared<core::secure_messaging_client>(config_.client_id,
-                                                                      config_.tls, config_.client)
-                    : std::make_shared<core::messaging_client>(config_.client_id,
-                                                               config_.client)) {}
-  ~tcp_client() override { (void)client_->stop_client(); }
+      : forwarding_client(make_client(config)), config_(std::move(config)) {}
 
   std::string_view protocol() const noexcept override { return config_.use_tls ? "tls" : "tcp"; }
   VoidResult start() override { return client_->start_client(config_.host, config_.port); }
@@ -43,32 +36,17 @@ class tcp_client final : public i_protocol_client,
     auto self = shared_from_this();  // alive while the coroutine waits
     co_return co_await client_->async_start_client(config_.host, config_.port);
   }
-  VoidResult stop() override { return client_->stop_client(); }
   bool is_connected() const override { return client_->is_connected(); }
-  VoidResult send(bytes data) override { return client_->send_packet(std::move(data)); }
-  asio::awaitable<VoidResult> async_send(bytes data) override {
-    auto self = shared_from_this();
-    co_return co_await client_->async_send(std::move(data));
-  }
-  asio::awaitable<Result<bytes>> async_receive() override {
-    auto self = shared_from_this();
-    co_return co_await client_->async_receive();
-  }
-  asio::awaitable<Result<bytes>> async_receive(std::chrono::milliseconds timeout) override {
-    auto self = shared_from_this();
-    co_return co_await client_->async_receive(timeout);
-  }
-  void set_receive_callback(receive_callback_t cb) override {
-    if (!cb) return client_->set_receive_callback({});
-    client_->set_receive_callback([cb = std::move(cb)](const bytes& d) { cb(d); });
-  }
-  void set_error_callback(error_callback_t cb) override {
-    client_->set_error_callback(std::move(cb));
-  }
 
  private:
+  static std::shared_ptr<core::messaging_client> make_client(const tcp_client_config& c) {
+    if (c.use_tls) {
+      return std::make_shared<core::secure_messaging_client>(c.client_id, c.tls, c.client);
+    }
+    return std::make_shared<core::messaging_client>(c.client_id, c.client);
+  }
+
   const tcp_client_config config_;
-  const std::shared_ptr<core::messaging_client> client_;
 };
 
 class tcp_server final : public i_protocol_server,

@@ -17,45 +17,22 @@ namespace {
 constexpr const char* source = "udp_facade";
 using bytes = std::vector<std::uint8_t>;
 
-class udp_client final : public i_protocol_client,
-                         public std::enable_shared_from_this<udp_client> {
+class udp_client final : public detail::forwarding_client<core::messaging_udp_client> {
  public:
   explicit udp_client(udp_client_config config)
-      : config_(std::move(config)),
-        client_(std::make_shared<core::messaging_udp_client>(config_.client_id, config_.udp)) {}
-  ~udp_client() override { (void)client_->stop_client(); }
+      : forwarding_client(
+            std::make_shared<core::messaging_udp_client>(config.client_id, config.udp)),
+        config_(std::move(config)) {}
 
   std::string_view protocol() const noexcept override { return "udp"; }
   VoidResult start() override { return client_->start_client(config_.host, config_.port); }
   // UDP "connects" without a packet: start() does not wait on the network (its name lookup
   // is a local one for numeric hosts), so the awaitable form is start() itself.
   asio::awaitable<VoidResult> async_start() override { co_return start(); }
-  VoidResult stop() override { return client_->stop_client(); }
   bool is_connected() const override { return client_->is_running(); }
-  VoidResult send(bytes data) override { return client_->send_packet(std::move(data)); }
-  asio::awaitable<VoidResult> async_send(bytes data) override {
-    auto self = shared_from_this();
-    co_return co_await client_->async_send(std::move(data));
-  }
-  asio::awaitable<Result<bytes>> async_receive() override {
-    auto self = shared_from_this();
-    co_return co_await client_->async_receive();
-  }
-  asio::awaitable<Result<bytes>> async_receive(std::chrono::milliseconds timeout) override {
-    auto self = shared_from_this();
-    co_return co_await client_->async_receive(timeout);
-  }
-  void set_receive_callback(receive_callback_t cb) override {
-    if (!cb) return client_->set_receive_callback({});
-    client_->set_receive_callback([cb = std::move(cb)](const bytes& d) { cb(d); });
-  }
-  void set_error_callback(error_callback_t cb) override {
-    client_->set_error_callback(std::move(cb));
-  }
 
  private:
   const udp_client_config config_;
-  const std::shared_ptr<core::messaging_udp_client> client_;
 };
 
 class udp_server final : public i_protocol_server,

@@ -30,6 +30,7 @@
 
 #include "network_system/core/client_config.h"
 #include "network_system/core/detail/completion.h"
+#include "network_system/core/detail/core_operation.h"
 #include "network_system/core/tls_config.h"
 #include "network_system/core/result.h"
 #include "network_system/session/messaging_session.h"
@@ -140,31 +141,22 @@ class messaging_client : public std::enable_shared_from_this<messaging_client> {
   /// the client stopped: session_closed (stop_client), connection_closed, connection_reset, ...
   template <detail::not_a_timeout CompletionToken = asio::use_awaitable_t<>>
   auto async_receive(CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
-        [core = core_](auto handler) {
-          start_receive(core, {std::move(handler), executor_of(core)}, {});
-        },
-        token);
+    return detail::async_receive_on(std::forward<CompletionToken>(token), core_, &executor_of,
+                                    &start_receive, std::nullopt);
   }
   /// As above; connection_timeout when no message came within `timeout` (nothing is taken).
   template <typename CompletionToken = asio::use_awaitable_t<>>
   auto async_receive(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
-        [core = core_, timeout](auto handler) {
-          start_receive(core, {std::move(handler), executor_of(core)}, timeout);
-        },
-        token);
+    return detail::async_receive_on(std::forward<CompletionToken>(token), core_, &executor_of,
+                                    &start_receive, timeout);
   }
   /// messaging_session::async_send on the current connection: completes once the message is
   /// queued below the high-water mark. Errors: not_connected (also while reconnecting), then
   /// as messaging_session::async_send.
   template <typename CompletionToken = asio::use_awaitable_t<>>
   auto async_send(std::vector<std::uint8_t> data, CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(VoidResult)>(
-        [core = core_](auto handler, std::vector<std::uint8_t>&& bytes) {
-          start_send(core, std::move(bytes), {std::move(handler), executor_of(core)});
-        },
-        token, std::move(data));
+    return detail::async_send_on(std::forward<CompletionToken>(token), core_, &executor_of,
+                                 &start_send, std::move(data));
   }
 
   /// Turns auto-reconnect on or off (overrides client_config::auto_reconnect/reconnect).

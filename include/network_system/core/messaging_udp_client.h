@@ -38,6 +38,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "network_system/core/detail/completion.h"
+#include "network_system/core/detail/core_operation.h"
 #include "network_system/core/result.h"
 #include "network_system/core/udp_config.h"
 
@@ -111,30 +112,21 @@ class messaging_udp_client : public std::enable_shared_from_this<messaging_udp_c
   /// not_connected (not running, or stopped while waiting), receive_failed.
   template <detail::not_a_timeout CompletionToken = asio::use_awaitable_t<>>
   auto async_receive(CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
-        [core = core_](auto handler) {
-          start_receive(core, {std::move(handler), executor_of(core)}, {});
-        },
-        token);
+    return detail::async_receive_on(std::forward<CompletionToken>(token), core_, &executor_of,
+                                    &start_receive, std::nullopt);
   }
   /// As above; connection_timeout when no datagram came within `timeout`.
   template <typename CompletionToken = asio::use_awaitable_t<>>
   auto async_receive(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(Result<std::vector<std::uint8_t>>)>(
-        [core = core_, timeout](auto handler) {
-          start_receive(core, {std::move(handler), executor_of(core)}, timeout);
-        },
-        token);
+    return detail::async_receive_on(std::forward<CompletionToken>(token), core_, &executor_of,
+                                    &start_receive, timeout);
   }
   /// send_packet() as an asynchronous operation: completes with its result once queued.
   /// Handler: void(VoidResult). Errors: as send_packet().
   template <typename CompletionToken = asio::use_awaitable_t<>>
   auto async_send(std::vector<std::uint8_t> data, CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(VoidResult)>(
-        [core = core_](auto handler, std::vector<std::uint8_t>&& bytes) {
-          start_send(core, std::move(bytes), {std::move(handler), executor_of(core)});
-        },
-        token, std::move(data));
+    return detail::async_send_on(std::forward<CompletionToken>(token), core_, &executor_of,
+                                 &start_send, std::move(data));
   }
 
   /// SO_BROADCAST on or off (runs on the socket's thread and waits for it).

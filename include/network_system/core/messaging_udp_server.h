@@ -38,6 +38,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "network_system/core/detail/completion.h"
+#include "network_system/core/detail/core_operation.h"
 #include "network_system/core/result.h"
 #include "network_system/core/udp_config.h"
 
@@ -150,20 +151,14 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   /// failed).
   template <detail::not_a_timeout CompletionToken = asio::use_awaitable_t<>>
   auto async_receive_from(CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(Result<udp_datagram>)>(
-        [core = core_](auto handler) {
-          start_receive(core, {std::move(handler), executor_of(core)}, {});
-        },
-        token);
+    return detail::async_receive_on(std::forward<CompletionToken>(token), core_, &executor_of,
+                                    &start_receive, std::nullopt);
   }
   /// As above; connection_timeout when no datagram came within `timeout`.
   template <typename CompletionToken = asio::use_awaitable_t<>>
   auto async_receive_from(std::chrono::milliseconds timeout, CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(Result<udp_datagram>)>(
-        [core = core_, timeout](auto handler) {
-          start_receive(core, {std::move(handler), executor_of(core)}, timeout);
-        },
-        token);
+    return detail::async_receive_on(std::forward<CompletionToken>(token), core_, &executor_of,
+                                    &start_receive, timeout);
   }
   /// send_to() as an asynchronous operation: completes with its result once the datagram is
   /// queued (UDP has no drain to wait for; send_queue_full is returned as send_to does).
@@ -171,11 +166,12 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
   template <typename CompletionToken = asio::use_awaitable_t<>>
   auto async_send_to(const udp_endpoint& to, std::vector<std::uint8_t> data,
                      CompletionToken&& token = {}) {
-    return asio::async_initiate<CompletionToken, void(VoidResult)>(
-        [core = core_](auto handler, udp_endpoint dest, std::vector<std::uint8_t>&& bytes) {
-          start_send(core, dest, std::move(bytes), {std::move(handler), executor_of(core)});
-        },
-        token, to, std::move(data));
+    return detail::initiate_on<VoidResult>(
+        std::forward<CompletionToken>(token), core_, &executor_of,
+        [to, bytes = std::move(data)](const core_ptr& c,
+                                      detail::completion<VoidResult> done) mutable {
+          start_send(c, to, std::move(bytes), std::move(done));
+        });
   }
 
   /// Joins multicast `group` ("239.1.2.3", "ff15::1") on `interface_address` (an IPv4 address

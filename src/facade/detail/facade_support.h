@@ -1,5 +1,6 @@
 #pragma once
-// What the facade implementations share: awaiting a message_inbox, and peer names.
+// What the facade implementations share: the client adapter, awaiting a message_inbox, and
+// peer names.
 
 #include <charconv>
 #include <chrono>
@@ -8,12 +9,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <asio/async_result.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "network_system/facade/i_protocol_client.h"
 #include "network_system/facade/i_protocol_server.h"
 #include "utils/detail/message_inbox.h"
 
@@ -23,6 +27,46 @@ namespace network_system::facade {
 inline std::size_t inbox_item_size(const peer_message& m) noexcept { return m.data.size(); }
 
 namespace detail {
+
+/// The i_protocol_client methods that forward to the messaging client underneath unchanged
+/// (messaging_client and its secure subclass, messaging_udp_client: they share these names).
+/// A facade client derives from it and adds what differs: protocol(), start(), async_start()
+/// and is_connected(). The awaitables hold the object (shared_from_this) while they wait.
+template <typename Client>
+class forwarding_client : public i_protocol_client,
+                          public std::enable_shared_from_this<forwarding_client<Client>> {
+ public:
+  using bytes = std::vector<std::uint8_t>;
+
+  ~forwarding_client() override { (void)client_->stop_client(); }
+
+  VoidResult stop() override { return client_->stop_client(); }
+  VoidResult send(bytes data) override { return client_->send_packet(std::move(data)); }
+  asio::awaitable<VoidResult> async_send(bytes data) override {
+    auto self = this->shared_from_this();
+    co_return co_await client_->async_send(std::move(data));
+  }
+  asio::awaitable<Result<bytes>> async_receive() override {
+    auto self = this->shared_from_this();
+    co_return co_await client_->async_receive();
+  }
+  asio::awaitable<Result<bytes>> async_receive(std::chrono::milliseconds timeout) override {
+    auto self = this->shared_from_this();
+    co_return co_await client_->async_receive(timeout);
+  }
+  void set_receive_callback(receive_callback_t cb) override {
+    if (!cb) return client_->set_receive_callback({});
+    client_->set_receive_callback([cb = std::move(cb)](const bytes& d) { cb(d); });
+  }
+  void set_error_callback(error_callback_t cb) override {
+    client_->set_error_callback(std::move(cb));
+  }
+
+ protected:
+  explicit forwarding_client(std::shared_ptr<Client> client) : client_(std::move(client)) {}
+
+  const std::shared_ptr<Client> client_;
+};
 
 /// The next item of `inbox`, awaited on the calling coroutine's executor.
 template <typename Item>
