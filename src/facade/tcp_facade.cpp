@@ -3,8 +3,10 @@
 
 #include "network_system/facade/tcp_facade.h"
 
+#include <memory>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "facade/detail/facade_support.h"
 #include "network_system/core/error_codes.h"
@@ -12,6 +14,7 @@
 #include "network_system/core/messaging_server.h"
 #include "network_system/core/secure_messaging_client.h"
 #include "network_system/core/secure_messaging_server.h"
+#include "network_system/session/messaging_session.h"
 
 namespace network_system::facade {
 
@@ -49,6 +52,47 @@ class tcp_client final : public detail::forwarding_client<core::messaging_client
   const tcp_client_config config_;
 };
 
+// Back-pressure for the server's one inbox, which every session feeds: a session that
+// delivers while the inbox holds more than its high mark stops reading (on its own thread, so
+// at once: it delivers nothing more), and every session so paused reads again once the
+// receives have taken the inbox down to its low mark (the inbox's flow-control hook). Nothing
+// is lost: a paused session keeps what it has read, and its peer's TCP window closes. The
+// session's inbox pause reason is used, so the application's pause_receiving() and the send
+// queue's pause_reader back-pressure stay independent of it.
+class inbox_back_pressure {
+ public:
+  using inbox_type = utils::detail::message_inbox<peer_message>;
+  using session_ptr = core::messaging_server::session_ptr;
+
+  explicit inbox_back_pressure(std::size_t high) : high_(high) {}
+
+  /// On the session's thread, right after it delivered to `inbox`.
+  void pause_if_full(const inbox_type& inbox, const session_ptr& s) {
+    // Checked and recorded under one lock that resume_all() takes too: a drain that happens
+    // after this check finds the session in the list, one before it makes the check false.
+    std::lock_guard lock(mutex_);
+    if (inbox.queued_bytes() <= high_) return;
+    s->set_inbox_paused(true);
+    paused_.push_back(s);
+  }
+  /// Any thread: the inbox fell to its low mark.
+  void resume_all() {
+    std::vector<std::weak_ptr<session::messaging_session>> paused;
+    {
+      std::lock_guard lock(mutex_);
+      paused.swap(paused_);
+    }
+    for (auto& w : paused) {
+      if (auto s = w.lock()) s->set_inbox_paused(false);
+    }
+  }
+
+ private:
+  const std::size_t high_;
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<session::messaging_session>> paused_;
+};
+
 class tcp_server final : public i_protocol_server,
                          public std::enable_shared_from_this<tcp_server> {
  public:
@@ -66,11 +110,15 @@ class tcp_server final : public i_protocol_server,
                                                 config_.server.send_queue.low_water, 0})),
         callback_(std::make_shared<callback_slot>()) {
     inbox_->close(not_started());
+    auto flow = std::make_shared<inbox_back_pressure>(config_.server.send_queue.high_water);
+    inbox_->set_flow_control([flow](bool pause) {
+      if (!pause) flow->resume_all();  // pausing is per session, in the receive callback
+    });
     // The inbox and callback are shared with the server's threads, not `this`: a message may
     // be delivered while this object is being destroyed.
     server_->set_receive_callback(
-        [inbox = inbox_, slot = callback_](const core::messaging_server::session_ptr& s,
-                                           const bytes& d) {
+        [inbox = inbox_, slot = callback_, flow](const core::messaging_server::session_ptr& s,
+                                                 const bytes& d) {
           receive_callback_t cb;
           if (!inbox->pull_mode()) {
             std::lock_guard lock(slot->mutex);
@@ -78,7 +126,9 @@ class tcp_server final : public i_protocol_server,
           }
           if (!cb) {  // pulled, or no callback to take it: the inbox keeps it
             inbox->enter_pull_mode();
-            inbox->push(peer_message{std::to_string(s->id()), d});
+            if (inbox->push(peer_message{std::to_string(s->id()), d})) {
+              flow->pause_if_full(*inbox, s);
+            }
             return;
           }
           cb(std::to_string(s->id()), d);

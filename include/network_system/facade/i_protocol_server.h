@@ -15,8 +15,12 @@
 // Callbacks and pull mode: each message is delivered once; to the receive callback until the
 // first async_receive (or the first message that arrives with no callback set), to the
 // server's inbox (all peers, in order of arrival) from then on.
-// The inbox is bounded by the send queue's high-water mark (TCP/TLS; reading is not paused
-// on this branch yet, see README "Coroutines") or max_queued_bytes (UDP: dropped above it).
+// The inbox is bounded. TCP/TLS: a session that delivers while the inbox holds more than the
+// send queue's high-water mark (server_config::send_queue.high_water bytes) stops reading, and
+// every session so paused reads again once the receives have taken the inbox down to
+// send_queue.low_water. Nothing is lost: the peers' TCP windows close and they wait. This is
+// independent of the sessions' pause_receiving(). UDP cannot make its peers wait: datagrams
+// that would bring the inbox above udp_config::max_queued_bytes are dropped.
 //
 // Threads: callbacks run on the server's I/O threads; awaitables resume on the awaiting
 // coroutine's executor. Thread-safety: every method may be called from any thread.
