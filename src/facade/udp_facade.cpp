@@ -3,7 +3,11 @@
 
 #include "network_system/facade/udp_facade.h"
 
+#include <string>
+#include <system_error>
 #include <utility>
+
+#include <asio/ip/address.hpp>
 
 #include "facade/detail/facade_support.h"
 #include "network_system/core/error_codes.h"
@@ -55,16 +59,15 @@ class udp_server final : public i_protocol_server,
   std::uint16_t port() const override { return server_->port(); }
 
   VoidResult send(std::string_view peer, bytes data) override {
-    auto to = detail::split_peer(peer);
-    if (!to) {
-      return error_void(error_codes::invalid_argument,
-                        "send: '" + std::string(peer) + "' is not a UDP peer (address:port)",
-                        source);
-    }
-    return server_->send_to(to->host, to->port, std::move(data));
+    auto to = endpoint_of(peer);
+    if (to.is_err()) return VoidResult(to.error());
+    return server_->send_to(to.value(), std::move(data));
   }
   asio::awaitable<VoidResult> async_send(std::string peer, bytes data) override {
-    co_return send(peer, std::move(data));  // UDP has no drain to wait for
+    auto self = shared_from_this();
+    auto to = endpoint_of(peer);
+    if (to.is_err()) co_return VoidResult(to.error());
+    co_return co_await server_->async_send_to(to.value(), std::move(data));
   }
   asio::awaitable<Result<peer_message>> async_receive() override {
     auto self = shared_from_this();
@@ -86,6 +89,18 @@ class udp_server final : public i_protocol_server,
   }
 
  private:
+  // A peer's name back to its endpoint: a numeric address and a port (no name lookup).
+  static Result<core::udp_endpoint> endpoint_of(std::string_view peer) {
+    auto to = detail::split_peer(peer);
+    std::error_code ec;
+    const auto address = to ? asio::ip::make_address(to->host, ec) : asio::ip::address();
+    if (!to || ec) {
+      return error<core::udp_endpoint>(
+          error_codes::invalid_argument,
+          "send: '" + std::string(peer) + "' is not a UDP peer (numeric address:port)", source);
+    }
+    return core::udp_endpoint(address, to->port);
+  }
   static Result<peer_message> to_message(Result<core::udp_datagram>&& d) {
     if (d.is_err()) return Result<peer_message>(d.error());
     auto& v = d.value();

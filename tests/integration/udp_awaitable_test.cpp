@@ -1,16 +1,19 @@
 // The UDP awaitable forms over loopback: a coroutine echo server (async_receive_from /
 // async_send_to) and a coroutine client (async_send / async_receive with a timeout), pull
-// mode next to callbacks, cancellation and stop.
+// mode next to callbacks, cancellation and stop; the sends complete once the kernel has the
+// datagram (or with the error it gave, or the stop that discarded it).
 #include "network_system/core/messaging_udp_server.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include <asio/bind_cancellation_slot.hpp>
+#include <asio/ip/address.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/post.hpp>
 #include <asio/this_coro.hpp>
@@ -143,6 +146,94 @@ TEST(UdpAwaitableTest, StopCompletesTheWaitingReceive) {
   auto r = waiting.get();
   ASSERT_TRUE(r.is_err());
   EXPECT_EQ(r.error().code, ec::not_connected) << r.error().message;
+}
+
+// async_send / async_send_to complete only once the datagram has been handed to the kernel:
+// the sender resumes with it already counted in datagrams_sent. (They used to complete when
+// queued, before the socket's thread had sent anything.)
+TEST(UdpAwaitableTest, SendCompletesOnceTheKernelHasTheDatagram) {
+  auto server = std::make_shared<ns::core::messaging_udp_server>("udp-sent");
+  std::atomic<int> heard{0};
+  server->set_receive_callback([&](const bytes&, const ns::core::udp_endpoint&) { ++heard; });
+  ASSERT_TRUE(server->start_server("127.0.0.1", 0).is_ok());
+  auto client = std::make_shared<ns::core::messaging_udp_client>("udp-sent-client");
+  ASSERT_TRUE(client->start_client("127.0.0.1", server->port()).is_ok());
+
+  constexpr std::uint64_t count = 200;
+  coro_runner runner;  // a thread of its own: every send is handed over to the socket's
+  const auto not_yet_sent = runner.run([&]() -> asio::awaitable<std::uint64_t> {
+    std::uint64_t early = 0;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      auto r = co_await client->async_send(bytes(64, static_cast<std::uint8_t>(i)));
+      EXPECT_TRUE(r.is_ok()) << r.error().message;
+      if (client->get_statistics().datagrams_sent < i + 1) ++early;
+      auto to = client->local_endpoint();
+      auto back = co_await server->async_send_to(to, bytes(32, static_cast<std::uint8_t>(i)));
+      EXPECT_TRUE(back.is_ok()) << back.error().message;
+      if (server->get_statistics().datagrams_sent < i + 1) ++early;
+    }
+    co_return early;
+  }());
+  EXPECT_EQ(not_yet_sent, 0u) << "sends completed before their datagram was sent";
+  EXPECT_EQ(client->get_statistics().datagrams_sent, count);
+  EXPECT_EQ(server->get_statistics().datagrams_sent, count);
+}
+
+// The kernel refusing the datagram is the send's result (and the error callback hears it):
+// lo's broadcast address without SO_BROADCAST is refused with EACCES.
+TEST(UdpAwaitableTest, SendResultIsTheKernelsRefusal) {
+  auto server = std::make_shared<ns::core::messaging_udp_server>("udp-refused");
+  std::mutex mutex;
+  std::vector<ns::error_info> errors;
+  server->set_error_callback([&](const ns::error_info& e) {
+    std::lock_guard lock(mutex);
+    errors.push_back(e);
+  });
+  ASSERT_TRUE(server->start_server("127.0.0.1", 0).is_ok());
+  const ns::core::udp_endpoint broadcast(asio::ip::make_address("127.255.255.255"),
+                                         server->port());
+  coro_runner runner;
+  auto r = runner.run([&]() -> asio::awaitable<ns::VoidResult> {
+    co_return co_await server->async_send_to(broadcast, bytes_of("not allowed"));
+  }());
+  ASSERT_TRUE(r.is_err()) << "a broadcast without SO_BROADCAST was reported as sent";
+  EXPECT_NE(r.error().message.find("127.255.255.255"), std::string::npos) << r.error().message;
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock(mutex);
+    return !errors.empty();
+  }));
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(errors.front().code, r.error().code);
+  EXPECT_EQ(errors.front().message, r.error().message);
+  EXPECT_EQ(server->get_statistics().datagrams_sent, 0u);
+}
+
+// Sends in flight when the client stops all complete: sent, or discarded with not_connected.
+TEST(UdpAwaitableTest, StopCompletesEverySendInFlight) {
+  auto client = std::make_shared<ns::core::messaging_udp_client>("udp-stop");
+  ASSERT_TRUE(client->start_client("127.0.0.1", closed_port()).is_ok());
+  constexpr int count = 100;
+  coro_runner runner;
+  std::vector<coro_runner::spawned<ns::VoidResult>> sends;
+  auto send_body = [&](int i) -> asio::awaitable<ns::VoidResult> {
+    co_return co_await client->async_send(bytes(256, static_cast<std::uint8_t>(i)));
+  };
+  for (int i = 0; i < count; ++i) sends.push_back(runner.spawn(send_body(i)));
+  ASSERT_TRUE(client->stop_client().is_ok());
+  int sent = 0;
+  for (auto& s : sends) {
+    ASSERT_TRUE(ready_in_time(s)) << "a send never completed";
+    auto r = s.get();
+    if (r.is_ok()) {
+      ++sent;
+      continue;
+    }
+    // connection_refused: the port is closed, and an earlier datagram's ICMP reply may fail a
+    // later send.
+    EXPECT_TRUE(r.error().code == ec::not_connected || r.error().code == ec::connection_refused)
+        << ec::name(r.error().code) << ": " << r.error().message;
+  }
+  EXPECT_LE(static_cast<std::uint64_t>(sent), client->get_statistics().datagrams_sent);
 }
 
 }  // namespace

@@ -121,8 +121,19 @@ class messaging_udp_client : public std::enable_shared_from_this<messaging_udp_c
     return detail::async_receive_on(std::forward<CompletionToken>(token), core_, &executor_of,
                                     &start_receive, timeout);
   }
-  /// send_packet() as an asynchronous operation: completes with its result once queued.
-  /// Handler: void(VoidResult). Errors: as send_packet().
+  /// send_packet() that waits for its datagram to leave: completes once the kernel has taken
+  /// it (sendmmsg accepted it; UDP cannot tell more, not even that it was delivered). While
+  /// the socket's send buffer is full the datagram waits in the queue and so does the
+  /// handler, so a loop that awaits each send goes at the socket's pace and keeps at most one
+  /// datagram queued (UDP has no high-water mark to wait below, as TCP's async_send does:
+  /// only max_queued_bytes, the point where sends are refused). Handler: void(VoidResult).
+  /// Errors: refused at once, nothing queued: as send_packet() (not_connected,
+  /// message_too_large, send_queue_full when other sends fill max_queued_bytes). Once
+  /// queued: the error the kernel gave for this datagram (connection_refused: the peer's host
+  /// answered an earlier datagram with "port unreachable"; send_failed ...; the error callback
+  /// is told too), or not_connected when stop_client() discarded it before it left. Not
+  /// cancelable: a queued datagram cannot be taken back; the wait ends when the kernel takes
+  /// it or the client stops.
   template <typename CompletionToken = asio::use_awaitable_t<>>
   auto async_send(std::vector<std::uint8_t> data, CompletionToken&& token = {}) {
     return detail::async_send_on(std::forward<CompletionToken>(token), core_, &executor_of,

@@ -160,9 +160,16 @@ class messaging_udp_server : public std::enable_shared_from_this<messaging_udp_s
     return detail::async_receive_on(std::forward<CompletionToken>(token), core_, &executor_of,
                                     &start_receive, timeout);
   }
-  /// send_to() as an asynchronous operation: completes with its result once the datagram is
-  /// queued (UDP has no drain to wait for; send_queue_full is returned as send_to does).
-  /// Handler: void(VoidResult). Errors: as send_to().
+  /// send_to() that waits for its datagram to leave: completes once the kernel has taken it
+  /// (sendmmsg accepted it; UDP cannot tell more). While the socket's send buffer is full the
+  /// datagram and the handler wait, so a loop that awaits each send goes at the socket's pace
+  /// and keeps at most one datagram queued (see messaging_udp_client::async_send).
+  /// Handler: void(VoidResult). Errors: refused at once, nothing queued: as send_to()
+  /// (server_not_started, message_too_large, invalid_argument, send_queue_full when other
+  /// sends fill max_queued_bytes). Once queued: the error the kernel gave for this datagram
+  /// (send_failed ...; the error callback is told too), or server_not_started when
+  /// stop_server() discarded it before it left. Not cancelable (a queued datagram cannot be
+  /// taken back).
   template <typename CompletionToken = asio::use_awaitable_t<>>
   auto async_send_to(const udp_endpoint& to, std::vector<std::uint8_t> data,
                      CompletionToken&& token = {}) {

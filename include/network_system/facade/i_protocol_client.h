@@ -55,8 +55,10 @@ class i_protocol_client {
 
   /// Queues one message. Errors: not_connected, message_too_large, send_queue_full, ...
   virtual VoidResult send(std::vector<std::uint8_t> data) = 0;
-  /// Queues one message, waiting while the send queue is full (stream protocols; UDP
-  /// completes at once with send()'s result).
+  /// Queues one message and waits: stream protocols, while the send queue is at its
+  /// high-water mark (completes once queued below it); UDP, until the datagram has been handed
+  /// to the kernel (see messaging_udp_client::async_send). Either way a loop that awaits each
+  /// send goes at the pace of the connection.
   virtual asio::awaitable<VoidResult> async_send(std::vector<std::uint8_t> data) = 0;
   /// The next message (pull mode). Errors: operation_canceled (the awaiting coroutine was
   /// canceled: nothing is taken), the reason the client stopped.

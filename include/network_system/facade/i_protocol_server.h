@@ -69,7 +69,10 @@ class i_protocol_server {
   /// Sends one message to `peer`. Errors: invalid_argument (not a peer name of this
   /// protocol), session_not_found (TCP/TLS: gone), then as the protocol's send.
   virtual VoidResult send(std::string_view peer, std::vector<std::uint8_t> data) = 0;
-  /// As send(), waiting while that peer's send queue is full (TCP/TLS).
+  /// As send(), waiting: TCP/TLS, while that peer's send queue is at its high-water mark
+  /// (completes once queued below it); UDP, until the datagram has been handed to the kernel
+  /// (see messaging_udp_server::async_send_to). Errors: as send(), and those the protocol's
+  /// awaitable send adds (the close reason, a kernel send error for UDP).
   virtual asio::awaitable<VoidResult> async_send(std::string peer,
                                                  std::vector<std::uint8_t> data) = 0;
   /// The next message from any peer (pull mode). Errors: operation_canceled (nothing taken),

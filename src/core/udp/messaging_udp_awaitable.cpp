@@ -1,5 +1,6 @@
 // messaging_udp_server / messaging_udp_client: the awaitable forms. The datagram paths only
-// consult the cores' inboxes (udp_*_core.cpp, on_datagram); everything else is here.
+// consult the cores' inboxes (udp_*_core.cpp, on_datagram); the sends are tracked until their
+// datagram has left (udp_socket_io::send_tracked); everything else is here.
 
 #include "core/udp/detail/udp_client_core.h"
 #include "core/udp/detail/udp_server_core.h"
@@ -21,7 +22,7 @@ void messaging_udp_server::start_receive(const core_ptr& core,
 void messaging_udp_server::start_send(const core_ptr& core, const udp_endpoint& to,
                                       std::vector<std::uint8_t>&& data,
                                       detail::completion<VoidResult> done) {
-  done.complete(core->send_to(to, std::move(data)));
+  core->send_to_tracked(to, std::move(data), std::move(done));
 }
 
 asio::any_io_executor messaging_udp_client::executor_of(const core_ptr& core) {
@@ -36,7 +37,7 @@ void messaging_udp_client::start_receive(
 
 void messaging_udp_client::start_send(const core_ptr& core, std::vector<std::uint8_t>&& data,
                                       detail::completion<VoidResult> done) {
-  done.complete(core->send(std::move(data)));
+  core->send_tracked(std::move(data), std::move(done));
 }
 
 }  // namespace network_system::core

@@ -140,14 +140,25 @@ VoidResult udp_client_core::check_send(const udp_endpoint& remote, std::size_t s
                     source);
 }
 
-VoidResult udp_client_core::send(std::vector<std::uint8_t>&& data) {
-  const auto c = current();
+VoidResult udp_client_core::sendable(const connection& c, std::size_t size) const {
   if (!c.io) {
     return error_void(error_codes::not_connected,
                       "send_packet: UDP client '" + id_ + "' is not running", source);
   }
-  if (auto r = check_send(c.remote, data.size()); r.is_err()) return r;
+  return check_send(c.remote, size);
+}
+
+VoidResult udp_client_core::send(std::vector<std::uint8_t>&& data) {
+  const auto c = current();
+  if (auto r = sendable(c, data.size()); r.is_err()) return r;
   return c.io->send(std::move(data), nullptr, error_codes::not_connected);
+}
+
+void udp_client_core::send_tracked(std::vector<std::uint8_t>&& data,
+                                   core::detail::completion<VoidResult> done) {
+  const auto c = current();
+  if (auto r = sendable(c, data.size()); r.is_err()) return done.complete(std::move(r));
+  c.io->send_tracked(std::move(data), nullptr, error_codes::not_connected, std::move(done));
 }
 
 VoidResult udp_client_core::send_copy(std::span<const std::uint8_t> data) {

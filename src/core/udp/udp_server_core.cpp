@@ -157,6 +157,16 @@ VoidResult udp_server_core::send_to(const udp_endpoint& to, std::vector<std::uin
   return io->send(std::move(data), &to, error_codes::server_not_started);
 }
 
+void udp_server_core::send_to_tracked(const udp_endpoint& to, std::vector<std::uint8_t>&& data,
+                                      core::detail::completion<VoidResult> done) {
+  auto io = current_io();
+  if (!io) {
+    return done.complete(VoidResult(not_running("send_to " + udp_endpoint_to_string(to))));
+  }
+  if (auto r = check_send(to, data.size()); r.is_err()) return done.complete(std::move(r));
+  io->send_tracked(std::move(data), &to, error_codes::server_not_started, std::move(done));
+}
+
 VoidResult udp_server_core::send_copy_to(const udp_endpoint& to,
                                          std::span<const std::uint8_t> data) {
   if (auto* io = udp_socket_io::delivering_for(this)) {

@@ -110,7 +110,13 @@ udp_socket_io::udp_socket_io(std::shared_ptr<asio::io_context> context,
       peer_(std::move(peer)),
       v6_(is_v6_socket(socket_)) {}
 
-udp_socket_io::~udp_socket_io() = default;
+udp_socket_io::~udp_socket_io() {
+  // An awaitable send handed over after close_now(), and never taken, still gets its answer.
+  discard_tracked();
+  for (auto& p : pending_) {
+    if (p.done) p.done.complete(discarded(describe(p.meta), p.closed_code));
+  }
+}
 
 bool udp_socket_io::on_owner_thread() const noexcept {
   return context_->get_executor().running_in_this_thread();
@@ -128,9 +134,10 @@ void udp_socket_io::close_now() {
   if (closed_.exchange(true)) return;
   std::error_code ignored;
   socket_.close(ignored);  // pending waits complete with operation_aborted and see closed_
-  take_pending();
-  const auto discarded = queue_.size() - head_;
-  counters_->datagrams_dropped.fetch_add(discarded, std::memory_order_relaxed);
+  take_pending();  // (its tracked sends are discarded there: closed_ is set)
+  discard_tracked();
+  const auto unsent = queue_.size() - head_;
+  counters_->datagrams_dropped.fetch_add(unsent, std::memory_order_relaxed);
   clear_queue();
   queue_.shrink_to_fit();
   owned_.shrink_to_fit();

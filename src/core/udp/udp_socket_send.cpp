@@ -135,11 +135,29 @@ VoidResult udp_socket_io::send(std::vector<std::uint8_t>&& data, const udp_endpo
   if (const int code = admit(to, data.size(), owner, closed_code, d); code != 0) {
     return refused(code, to);
   }
-  if (!owner) return hand_over({d, std::move(data)});
+  if (!owner) return hand_over({d, std::move(data), {}, 0});
   push_owned(d, std::move(data));
   set_owner_bytes(owner_bytes_ + d.size);
   schedule_flush();
   return ok();
+}
+
+void udp_socket_io::send_tracked(std::vector<std::uint8_t>&& data, const udp_endpoint* to,
+                                 int closed_code, core::detail::completion<VoidResult> done) {
+  const bool owner = delivering_ == this || on_owner_thread();
+  out_datagram d;
+  if (const int code = admit(to, data.size(), owner, closed_code, d); code != 0) {
+    done.complete(refused(code, to));
+    return;
+  }
+  if (!owner) {
+    (void)hand_over({d, std::move(data), std::move(done), closed_code});
+    return;
+  }
+  push_owned(d, std::move(data));
+  tracked_.push_back({erased_ + queue_.size() - 1, closed_code, std::move(done)});
+  set_owner_bytes(owner_bytes_ + d.size);
+  schedule_flush();
 }
 
 VoidResult udp_socket_io::send_copy(std::span<const std::uint8_t> data, const udp_endpoint* to,
@@ -166,7 +184,7 @@ void udp_socket_io::push_owned(out_datagram d, std::vector<std::uint8_t>&& paylo
 
 VoidResult udp_socket_io::hand_over_copy(const out_datagram& d,
                                          std::span<const std::uint8_t> data) {
-  return hand_over({d, std::vector<std::uint8_t>(data.begin(), data.end())});
+  return hand_over({d, std::vector<std::uint8_t>(data.begin(), data.end()), {}, 0});
 }
 
 VoidResult udp_socket_io::hand_over(pending_datagram&& d) {
@@ -199,8 +217,15 @@ void udp_socket_io::take_pending() {
     pending_bytes_.store(0, std::memory_order_relaxed);
   }
   if (taken.empty()) return;
-  for (auto& p : taken) push_owned(p.meta, std::move(p.payload));
+  for (auto& p : taken) {
+    push_owned(p.meta, std::move(p.payload));
+    if (p.done) {
+      tracked_.push_back({erased_ + queue_.size() - 1, p.closed_code, std::move(p.done)});
+    }
+  }
   set_owner_bytes(owner_bytes_ + bytes);
+  // Handed over while (or after) the socket closed: these will never leave.
+  if (closed_.load()) discard_tracked();
 }
 
 void udp_socket_io::schedule_flush() {
@@ -233,7 +258,41 @@ void udp_socket_io::release_sent(std::size_t count) noexcept {
   head_ += count;
 }
 
+void udp_socket_io::complete_sent() {
+  const std::uint64_t left = erased_ + head_;
+  while (!tracked_.empty() && tracked_.front().index < left) {
+    auto done = std::move(tracked_.front().done);
+    tracked_.pop_front();
+    done.complete(ok());
+  }
+}
+
+void udp_socket_io::fail_tracked_head(const error_info& failed) {
+  if (tracked_.empty() || tracked_.front().index != erased_ + head_) return;
+  auto done = std::move(tracked_.front().done);
+  tracked_.pop_front();
+  done.complete(VoidResult(failed));
+}
+
+void udp_socket_io::discard_tracked() {
+  while (!tracked_.empty()) {
+    auto t = std::move(tracked_.front());
+    tracked_.pop_front();
+    const std::uint64_t at = t.index - erased_;
+    const std::string to = at < queue_.size() ? describe(queue_[at]) : peer_;
+    t.done.complete(discarded(to, t.closed_code));
+  }
+}
+
+VoidResult udp_socket_io::discarded(const std::string& to, int closed_code) const {
+  return error_void(closed_code,
+                    "send to " + (to.empty() ? std::string("peer") : to) +
+                        ": not sent, the socket closed first",
+                    source_);
+}
+
 void udp_socket_io::clear_queue() noexcept {
+  erased_ += queue_.size();
   if (queue_.capacity() > kept_queue_entries) {
     std::vector<out_datagram>().swap(queue_);
   } else {
@@ -264,6 +323,7 @@ void udp_socket_io::compact() noexcept {
   send_bytes_.drop_front(copied_front);
   owned_.erase(owned_.begin(), owned_.begin() + static_cast<std::ptrdiff_t>(owned_head_));
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
+  erased_ += head_;
   head_ = 0;
   owned_head_ = 0;
 }
@@ -302,6 +362,7 @@ void udp_socket_io::flush() {
       const auto info = make_error_info(std::error_code(err, std::system_category()), "send to",
                                         describe(d), source_, fallback);
       set_owner_bytes(owner_bytes_ - d.size);
+      fail_tracked_head(info);
       release_sent(1);
       report(info);
       if (closed_.load()) return;
@@ -316,6 +377,8 @@ void udp_socket_io::flush() {
     counters_->datagrams_sent.fetch_add(sent, std::memory_order_relaxed);
     counters_->bytes_sent.fetch_add(batch_bytes, std::memory_order_relaxed);
     set_owner_bytes(owner_bytes_ - batch_bytes);
+    // After the counters: a sender that resumes sees its datagram in datagrams_sent.
+    if (!tracked_.empty()) [[unlikely]] complete_sent();
   }
   clear_queue();
 }

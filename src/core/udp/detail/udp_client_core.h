@@ -39,6 +39,8 @@ class udp_client_core final : public udp_handler,
   VoidResult send(std::vector<std::uint8_t>&& data);
   /// As send, copying `data` only once it is known to be sendable.
   VoidResult send_copy(std::span<const std::uint8_t> data);
+  /// As send, with the result in `done` once the datagram has left (async_send).
+  void send_tracked(std::vector<std::uint8_t>&& data, core::detail::completion<VoidResult> done);
   /// message_too_large when `size` cannot be sent to `remote`.
   VoidResult check_send(const udp_endpoint& remote, std::size_t size) const;
   VoidResult enable_broadcast(bool enable);
@@ -70,6 +72,8 @@ class udp_client_core final : public udp_handler,
   VoidResult connect_socket(std::string_view host, std::uint16_t port,
                             asio::ip::udp::socket& socket, connection& c);
   connection current() const;
+  /// ok() when a datagram of `size` may be queued on `c`: running, and not above the limit.
+  VoidResult sendable(const connection& c, std::size_t size) const;
 
   std::shared_ptr<io_context_pool> pool_;
   const bool owns_pool_;

@@ -39,6 +39,9 @@ class udp_server_core final : public udp_handler,
   VoidResult send_to(const udp_endpoint& to, std::vector<std::uint8_t>&& data);
   /// As send_to, copying `data` only once it is known to be sendable (each check runs once).
   VoidResult send_copy_to(const udp_endpoint& to, std::span<const std::uint8_t> data);
+  /// As send_to, with the result in `done` once the datagram has left (async_send_to).
+  void send_to_tracked(const udp_endpoint& to, std::vector<std::uint8_t>&& data,
+                       core::detail::completion<VoidResult> done);
   /// message_too_large when `size` cannot be sent to `to`.
   VoidResult check_send(const udp_endpoint& to, std::size_t size) const;
   VoidResult change_membership(bool join, std::string_view group, std::string_view interface);

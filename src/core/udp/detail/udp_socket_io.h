@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -29,6 +30,7 @@
 #include <asio/ip/udp.hpp>
 
 #include "core/udp/detail/udp_address.h"
+#include "network_system/core/detail/completion.h"
 #include "network_system/core/result.h"
 #include "network_system/core/udp_config.h"
 
@@ -90,6 +92,11 @@ class udp_socket_io : public std::enable_shared_from_this<udp_socket_io> {
   /// allocation once it has grown), from other threads into a vector of its own.
   VoidResult send_copy(std::span<const std::uint8_t> data, const udp_endpoint* to,
                        int closed_code);
+  /// Any thread. As send(), with the result in `done` (the awaitable sends): a refusal at
+  /// once; otherwise once the datagram has been handed to the kernel (ok), failed there (the
+  /// error, also reported to the handler), or was discarded by a close (`closed_code`).
+  void send_tracked(std::vector<std::uint8_t>&& data, const udp_endpoint* to, int closed_code,
+                    core::detail::completion<VoidResult> done);
 
   /// Owner thread: whether the socket is IPv6 (a dual-stack server socket is).
   [[nodiscard]] bool is_v6() const noexcept { return v6_; }
@@ -109,10 +116,19 @@ class udp_socket_io : public std::enable_shared_from_this<udp_socket_io> {
     socklen_t address_length;  // 0: the connected peer
     bool owned;
   };
-  // A send from another thread, waiting in pending_ for the owner.
+  // A send from another thread, waiting in pending_ for the owner; `done` is set for a
+  // send_tracked() (and `closed_code` then says how a close discards it).
   struct pending_datagram {
     out_datagram meta;
     std::vector<std::uint8_t> payload;
+    core::detail::completion<VoidResult> done;
+    int closed_code;
+  };
+  // A send_tracked() datagram in queue_: the one at absolute position `index`.
+  struct tracked_send {
+    std::uint64_t index;
+    int closed_code;
+    core::detail::completion<VoidResult> done;
   };
   // The bytes of the datagrams copied from spans on the owner thread, back to back.
   class byte_buffer {
@@ -143,6 +159,12 @@ class udp_socket_io : public std::enable_shared_from_this<udp_socket_io> {
   [[gnu::noinline]] VoidResult hand_over_copy(const out_datagram& d,
                                               std::span<const std::uint8_t> data);
   void push_owned(out_datagram d, std::vector<std::uint8_t>&& payload);
+  // The tracked sends whose datagram has left (ok), or with `failed` the one at the head.
+  void complete_sent();
+  void fail_tracked_head(const error_info& failed);
+  // Every tracked send (and tracked pending one) still waiting: discarded by a close.
+  void discard_tracked();
+  [[nodiscard]] VoidResult discarded(const std::string& to, int closed_code) const;
   void set_owner_bytes(std::size_t bytes) noexcept;
   [[nodiscard]] std::uint8_t* payload_of(const out_datagram& d) noexcept;
   void release_sent(std::size_t count) noexcept;
@@ -185,6 +207,10 @@ class udp_socket_io : public std::enable_shared_from_this<udp_socket_io> {
   std::vector<std::vector<std::uint8_t>> owned_;
   std::size_t owned_head_ = 0;
   std::size_t owner_bytes_ = 0;  // bytes in queue_[head_, end)
+  // queue_[i] is datagram number erased_ + i of this socket, counting from its first: the
+  // datagrams before erased_ + head_ have left. Only the tracked sends look at it.
+  std::uint64_t erased_ = 0;
+  std::deque<tracked_send> tracked_;  // in index order
   bool read_armed_ = false;
   bool write_armed_ = false;
   bool flush_posted_ = false;
