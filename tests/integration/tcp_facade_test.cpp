@@ -1,6 +1,6 @@
 // tcp_facade's server in pull mode under a flood: its one inbox, fed by every session, pauses
 // the sessions that deliver while it is full and resumes them once the receives drain it, so
-// several clients that send far more than the inbox holds lose nothing.
+// several clients that send far more than the inbox holds lose nothing, over TCP and TLS.
 #include "network_system/facade/tcp_facade.h"
 
 #include <gtest/gtest.h>
@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "integration/support/coro_runner.h"
+#include "integration/support/test_certs.h"
 #include "integration/support/test_support.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/messaging_client.h"
+#include "network_system/core/secure_messaging_client.h"
 
 namespace integration {
 namespace {
@@ -56,7 +58,7 @@ message_id read_message(std::span<const std::uint8_t> m) {
 
 // Regression: the facade server's inbox had no bound that paused anyone, so a server that
 // received more slowly than its clients sent buffered all of it.
-TEST(TcpFacadeTest, FloodedInboxPausesSessionsAndLosesNothing) {
+void flood_and_receive(bool tls) {
   constexpr std::uint32_t clients = 4;
   constexpr std::uint32_t per_client = static_cast<std::uint32_t>(scaled(1000, 400));
   // Kernel buffers small and fixed (no auto-tuning), so that what can be in flight while the
@@ -67,6 +69,10 @@ TEST(TcpFacadeTest, FloodedInboxPausesSessionsAndLosesNothing) {
   constexpr std::size_t inbox_high = 64 * 1024;
 
   ns::facade::tcp_server_config server_config{.bind_address = "127.0.0.1", .port = 0};
+  if (tls) {
+    server_config.use_tls = true;
+    server_config.tls = server_tls();
+  }
   server_config.server.io_threads = 2;
   server_config.server.send_queue.high_water = inbox_high;  // the inbox's marks
   server_config.server.send_queue.low_water = 16 * 1024;
@@ -82,9 +88,15 @@ TEST(TcpFacadeTest, FloodedInboxPausesSessionsAndLosesNothing) {
   client_config.socket.send_buffer_size = socket_buffer;
   std::vector<std::shared_ptr<ns::core::messaging_client>> peers;
   for (std::uint32_t c = 0; c < clients; ++c) {
-    peers.push_back(std::make_shared<ns::core::messaging_client>("flood-" + std::to_string(c),
-                                                                  client_config));
-    ASSERT_TRUE(peers.back()->start_client("127.0.0.1", server->port()).is_ok());
+    const std::string id = "flood-" + std::to_string(c);
+    if (tls) {
+      peers.push_back(
+          std::make_shared<ns::core::secure_messaging_client>(id, client_tls(), client_config));
+    } else {
+      peers.push_back(std::make_shared<ns::core::messaging_client>(id, client_config));
+    }
+    auto started = peers.back()->start_client(tls ? "localhost" : "127.0.0.1", server->port());
+    ASSERT_TRUE(started.is_ok()) << started.error().message;
   }
 
   // Each client sends its messages, each send awaited (so it waits for room in its queue).
@@ -161,6 +173,9 @@ TEST(TcpFacadeTest, FloodedInboxPausesSessionsAndLosesNothing) {
   for (auto& p : peers) EXPECT_TRUE(p->stop_client().is_ok());
   EXPECT_TRUE(server->stop().is_ok());
 }
+
+TEST(TcpFacadeTest, FloodedInboxPausesSessionsAndLosesNothing) { flood_and_receive(false); }
+TEST(TcpFacadeTest, FloodedTlsInboxPausesSessionsAndLosesNothing) { flood_and_receive(true); }
 
 }  // namespace
 }  // namespace integration
