@@ -175,7 +175,7 @@ std::string format_imf_fixdate(std::chrono::system_clock::time_point t) {
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const auto lo = sys_days{year{1601} / January / 1};
   const auto hi = sys_days{year{9999} / December / 31} + hours{23} + minutes{59} + seconds{59};
-  auto s = time_point_cast<seconds>(t);
+  auto s = floor<seconds>(t);  // not time_point_cast: it rounds pre-1970 times up
   if (s < lo) s = time_point_cast<seconds>(sys_time<seconds>(lo));
   if (s > hi) s = time_point_cast<seconds>(sys_time<seconds>(hi));
   const auto days = floor<std::chrono::days>(s);

@@ -163,14 +163,16 @@ class multipart_parser {
   std::size_t padding_ = 0;
 };
 
-/// Builds a multipart/form-data body for a request. The boundary is 32 hex digits from
-/// OpenSSL's CSPRNG (RAND_bytes), so content cannot guess it; add_* still refuses content that
-/// contains the delimiter.
+/// Builds a multipart/form-data body for a request. The default boundary is "nsys-" and 32
+/// hex digits (128 bits) from OpenSSL's CSPRNG (RAND_bytes), so content cannot guess it; add_*
+/// still refuses content that contains the delimiter.
 class multipart_builder {
  public:
+  /// A random boundary. Throws std::runtime_error if RAND_bytes fails (the process has no
+  /// entropy source; a guessable boundary would let file content forge parts).
   multipart_builder();
-  /// A chosen boundary (tests, reproducible output). Errors at add_*/body time are unchanged;
-  /// an invalid boundary makes every add_* fail with http_invalid_multipart.
+  /// A chosen boundary (tests, reproducible output). An invalid one (see valid_boundary) makes
+  /// every add_* fail with http_invalid_multipart.
   explicit multipart_builder(std::string boundary);
 
   /// A text field: Content-Disposition: form-data; name="name".

@@ -87,6 +87,9 @@ TEST(http_cookie_test, imf_fixdate_formats_and_round_trips) {
   EXPECT_EQ(format_imf_fixdate(utc(2021, 6, 9, 10, 18, 14) + milliseconds{999}),
             "Wed, 09 Jun 2021 10:18:14 GMT");
   EXPECT_EQ(format_imf_fixdate(clock_type::time_point{}), "Thu, 01 Jan 1970 00:00:00 GMT");
+  // Sub-second times before 1970 round down, not toward 1970.
+  EXPECT_EQ(format_imf_fixdate(utc(1969, 12, 31, 23, 59, 59) + milliseconds{500}),
+            "Wed, 31 Dec 1969 23:59:59 GMT");
   EXPECT_EQ(parse_cookie_date("Fri, 31 Dec 9999 23:59:59 GMT"), clock_type::time_point::max());
   EXPECT_EQ(parse_cookie_date("Mon, 01 Jan 1601 00:00:00 GMT"), clock_type::time_point::min());
   for (auto t = utc(1999, 12, 31, 23, 0, 0); t < utc(2001, 1, 2, 0, 0, 0); t += hours{37}) {
