@@ -88,9 +88,13 @@ void check_set_cookie(std::string_view text) {
   if (c.domain) {
     for (char ch : *c.domain) require(!(ch >= 'A' && ch <= 'Z'), "Set-Cookie: domain case");
   }
-  http::set_cookie out{.name = c.name, .value = c.value, .path = c.path.value_or(""),
-                       .domain = c.domain.value_or(""), .secure = c.secure,
-                       .http_only = c.http_only, .same_site = c.same_site};
+  http::set_cookie out{.name = c.name,
+                       .value = c.value,
+                       .path = c.path.value_or(""),
+                       .domain = c.domain.value_or(""),
+                       .secure = c.secure,
+                       .http_only = c.http_only,
+                       .same_site = c.same_site};
   if (c.max_age && *c.max_age >= 0 && *c.max_age < (std::int64_t{1} << 40)) {
     out.max_age = std::chrono::seconds{*c.max_age};
   }

@@ -49,20 +49,29 @@ struct fuzz_case {
 };
 
 fuzz_case make_case(std::uint8_t selector) {
-  static const std::string boundaries[] = {"b", "AaB03x", "simple boundary",
-                                           std::string(70, 'z'), "--"};
+  static const std::string boundaries[] = {"b", "AaB03x", "simple boundary", std::string(70, 'z'),
+                                           "--"};
   fuzz_case c;
   c.boundary = boundaries[selector % 5];
   switch ((selector / 5) % 4) {
-    case 0: break;  // defaults
-    case 1:         // small limits, reached often
-      c.limits = {.max_part_header_bytes = 64, .max_parts = 3, .max_part_bytes = 16,
-                  .max_total_bytes = 1u << 30, .require_form_data = true};
+    case 0:
+      break;  // defaults
+    case 1:   // small limits, reached often
+      c.limits = {.max_part_header_bytes = 64,
+                  .max_parts = 3,
+                  .max_part_bytes = 16,
+                  .max_total_bytes = 1u << 30,
+                  .require_form_data = true};
       break;
-    case 2: c.limits.require_form_data = false; break;
+    case 2:
+      c.limits.require_form_data = false;
+      break;
     default:
-      c.limits = {.max_part_header_bytes = 40, .max_parts = 2, .max_part_bytes = 5,
-                  .max_total_bytes = 1u << 30, .require_form_data = false};
+      c.limits = {.max_part_header_bytes = 40,
+                  .max_parts = 2,
+                  .max_part_bytes = 5,
+                  .max_total_bytes = 1u << 30,
+                  .require_form_data = false};
       break;
   }
   return c;

@@ -53,7 +53,7 @@ std::optional<std::uint16_t> parse_qvalue(std::string_view s) {
 std::string canonical(std::string_view coding) {
   std::string out(coding);
   for (auto& c : out) c = lower(c);
-  if (out == "x-gzip") return "gzip";  // RFC 9110 §8.4.1.3
+  if (out == "x-gzip") return "gzip";          // RFC 9110 §8.4.1.3
   if (out == "x-compress") return "compress";  // RFC 9110 §8.4.1.1
   return out;
 }

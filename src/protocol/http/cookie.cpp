@@ -23,7 +23,8 @@ bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c
 char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 bool is_tchar(char c) noexcept {
-  return is_alpha(c) || is_digit(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return is_alpha(c) || is_digit(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 bool is_token(std::string_view s) noexcept {
   if (s.empty()) return false;
@@ -170,7 +171,8 @@ std::optional<std::chrono::system_clock::time_point> parse_cookie_date(std::stri
 
 std::string format_imf_fixdate(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
-  static constexpr std::array<const char*, 7> wd = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 7> wd = {"Sun", "Mon", "Tue", "Wed",
+                                                    "Thu", "Fri", "Sat"};
   static constexpr std::array<const char*, 12> mon = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const auto lo = sys_days{year{1601} / January / 1};
@@ -235,7 +237,8 @@ std::optional<std::chrono::system_clock::time_point> received_cookie::expiry(
   using clock = std::chrono::system_clock;
   if (max_age) {
     if (*max_age <= 0) return clock::time_point::min();
-    const auto room = std::chrono::duration_cast<std::chrono::seconds>(clock::time_point::max() - now);
+    const auto room =
+        std::chrono::duration_cast<std::chrono::seconds>(clock::time_point::max() - now);
     if (*max_age >= room.count()) return clock::time_point::max();
     return now + std::chrono::seconds{*max_age};
   }
@@ -248,7 +251,8 @@ Result<received_cookie> parse_set_cookie(std::string_view header, set_cookie_par
   }
   const auto semi = header.find(';');
   const auto pair = header.substr(0, semi);
-  std::string_view attrs = semi == std::string_view::npos ? std::string_view{} : header.substr(semi);
+  std::string_view attrs =
+      semi == std::string_view::npos ? std::string_view{} : header.substr(semi);
   const auto eq = pair.find('=');
   if (eq == std::string_view::npos) {
     return fail<received_cookie>("parse Set-Cookie: no '=' in the name-value pair");
@@ -384,7 +388,8 @@ Result<std::string> set_cookie::serialize() const {
   }
   const std::string_view n = name;
   if (n.substr(0, 9) == "__Secure-" && !secure) {
-    return fail<std::string>("build Set-Cookie '" + name + "': the __Secure- prefix requires Secure");
+    return fail<std::string>("build Set-Cookie '" + name +
+                             "': the __Secure- prefix requires Secure");
   }
   if (n.substr(0, 7) == "__Host-" && (!secure || !domain.empty() || path != "/")) {
     return fail<std::string>("build Set-Cookie '" + name +
@@ -399,10 +404,17 @@ Result<std::string> set_cookie::serialize() const {
   if (secure) out += "; Secure";
   if (http_only) out += "; HttpOnly";
   switch (same_site) {
-    case same_site_policy::strict: out += "; SameSite=Strict"; break;
-    case same_site_policy::lax: out += "; SameSite=Lax"; break;
-    case same_site_policy::none: out += "; SameSite=None"; break;
-    case same_site_policy::unspecified: break;
+    case same_site_policy::strict:
+      out += "; SameSite=Strict";
+      break;
+    case same_site_policy::lax:
+      out += "; SameSite=Lax";
+      break;
+    case same_site_policy::none:
+      out += "; SameSite=None";
+      break;
+    case same_site_policy::unspecified:
+      break;
   }
   return out;
 }

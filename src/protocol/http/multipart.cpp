@@ -1,12 +1,12 @@
 #include "network_system/protocol/http/multipart.h"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
-
-#include <openssl/rand.h>
 
 #include "network_system/core/error_codes.h"
 #include "network_system/protocol/http/url.h"
@@ -96,10 +96,10 @@ Result<media_params> parse_media_params(std::string_view text, bool type_is_toke
   const auto semi = text.find(';');
   const auto type = trim(text.substr(0, semi));
   const auto slash = type.find('/');
-  const bool type_ok = type_is_token ? is_token(type)
-                                     : (slash != std::string_view::npos &&
-                                        is_token(type.substr(0, slash)) &&
-                                        is_token(type.substr(slash + 1)));
+  const bool type_ok = type_is_token
+                           ? is_token(type)
+                           : (slash != std::string_view::npos && is_token(type.substr(0, slash)) &&
+                              is_token(type.substr(slash + 1)));
   if (!type_ok) return fail("bad type '" + std::string(type) + "'");
   out.type = to_lower(type);
   std::string_view rest = semi == std::string_view::npos ? std::string_view{} : text.substr(semi);
@@ -139,7 +139,8 @@ Result<media_params> parse_media_params(std::string_view text, bool type_is_toke
       value = std::string(v);
       rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
     }
-    if (!rest.empty() && rest.front() != ';') return fail("junk after parameter '" + std::string(name) + "'");
+    if (!rest.empty() && rest.front() != ';')
+      return fail("junk after parameter '" + std::string(name) + "'");
     auto lname = to_lower(name);
     if (out.find(lname) != nullptr) return fail("repeated parameter '" + lname + "'");
     out.params.emplace_back(std::move(lname), std::move(value));
@@ -164,7 +165,8 @@ Result<std::string> decode_ext_value(std::string_view text) {
   for (char c : chars) {
     const bool attr_char = is_alpha(c) || is_digit(c) ||
                            std::string_view("!#$&+-.^_`|~%").find(c) != std::string_view::npos;
-    if (!attr_char) return fail("byte " + printable(static_cast<unsigned char>(c)) + " in the value");
+    if (!attr_char)
+      return fail("byte " + printable(static_cast<unsigned char>(c)) + " in the value");
   }
   auto decoded = percent_decode(chars, {.plus_as_space = false, .allow_nul = false});
   if (decoded.is_err()) return fail(decoded.error().message);
@@ -244,16 +246,18 @@ multipart_event multipart_parser::fail(int code, std::string message) {
 
 VoidResult multipart_parser::finish() const {
   switch (state_) {
-    case state::epilogue: return ok();
-    case state::failed: return VoidResult(error_);
+    case state::epilogue:
+      return ok();
+    case state::failed:
+      return VoidResult(error_);
     case state::preamble:
       return error_void(error_codes::http_invalid_multipart,
                         "multipart: body ended before the first boundary", std::string(source));
     case state::headers:
-      return error_void(error_codes::http_invalid_multipart,
-                        "multipart: body ended inside the headers of part " +
-                            std::to_string(parts_),
-                        std::string(source));
+      return error_void(
+          error_codes::http_invalid_multipart,
+          "multipart: body ended inside the headers of part " + std::to_string(parts_),
+          std::string(source));
     default:
       return error_void(error_codes::http_invalid_multipart,
                         "multipart: body ended without the close delimiter", std::string(source));
@@ -265,9 +269,9 @@ multipart_event multipart_parser::next(std::span<const std::uint8_t>& input) {
   if (state_ == state::failed) return multipart_event::error;
   // Bytes handed to next() never come back, so what is left of `input` is all still uncounted.
   if (input.size() > limits_.max_total_bytes - total_bytes_) {
-    return fail(error_codes::http_multipart_limit,
-                "multipart: body above max_total_bytes (" +
-                    std::to_string(limits_.max_total_bytes) + ")");
+    return fail(
+        error_codes::http_multipart_limit,
+        "multipart: body above max_total_bytes (" + std::to_string(limits_.max_total_bytes) + ")");
   }
   const std::size_t before = input.size();
   const auto ev = step(input);
@@ -279,18 +283,27 @@ multipart_event multipart_parser::step(std::span<const std::uint8_t>& input) {
   for (;;) {
     std::optional<multipart_event> ev;
     switch (state_) {
-      case state::failed: return multipart_event::error;
+      case state::failed:
+        return multipart_event::error;
       case state::epilogue:
         input = input.subspan(input.size());
         return multipart_event::need_more;
       case state::preamble:
-      case state::body: ev = scan(input); break;
-      case state::part_done: state_ = state::after_delim; return multipart_event::part_end;
+      case state::body:
+        ev = scan(input);
+        break;
+      case state::part_done:
+        state_ = state::after_delim;
+        return multipart_event::part_end;
       case state::after_delim:
       case state::close_dash:
       case state::padding:
-      case state::padding_cr: ev = after_delimiter(input); break;
-      case state::headers: ev = read_headers(input); break;
+      case state::padding_cr:
+        ev = after_delimiter(input);
+        break;
+      case state::headers:
+        ev = read_headers(input);
+        break;
     }
     if (ev) return *ev;
   }
@@ -413,9 +426,9 @@ std::optional<multipart_event> multipart_parser::after_delimiter(
                       "multipart: CR without LF after the boundary");
         }
         if (parts_ == limits_.max_parts) {
-          return fail(error_codes::http_multipart_limit,
-                      "multipart: more than max_parts (" + std::to_string(limits_.max_parts) +
-                          ") parts");
+          return fail(
+              error_codes::http_multipart_limit,
+              "multipart: more than max_parts (" + std::to_string(limits_.max_parts) + ") parts");
         }
         state_ = state::headers;
         header_block_.clear();
@@ -465,7 +478,8 @@ multipart_event multipart_parser::begin_part() {
     }
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) {
-      return fail(error_codes::http_invalid_multipart, "multipart: header line without ':'" + where);
+      return fail(error_codes::http_invalid_multipart,
+                  "multipart: header line without ':'" + where);
     }
     const auto name = line.substr(0, colon);
     if (!detail::is_token(name)) {  // also refuses obs-fold: it starts with a space
@@ -487,7 +501,8 @@ multipart_event multipart_parser::begin_part() {
     }
     if (!detail::iequals(h.name, "content-disposition")) continue;
     if (seen_disposition) {
-      return fail(error_codes::http_invalid_multipart, "multipart: two Content-Disposition" + where);
+      return fail(error_codes::http_invalid_multipart,
+                  "multipart: two Content-Disposition" + where);
     }
     seen_disposition = true;
     auto cd = detail::parse_media_params(h.value, /*type_is_token=*/true);
@@ -598,15 +613,14 @@ VoidResult multipart_builder::add_part(std::string_view disposition_params,
 
 VoidResult multipart_builder::add_field(std::string_view name, std::string_view value) {
   const auto params = "; name=\"" + escape_form_name(name) + "\"";
-  return add_part(params, {},
-                  {reinterpret_cast<const std::uint8_t*>(value.data()), value.size()});
+  return add_part(params, {}, {reinterpret_cast<const std::uint8_t*>(value.data()), value.size()});
 }
 
 VoidResult multipart_builder::add_file(std::string_view name, std::string_view filename,
                                        std::span<const std::uint8_t> content,
                                        std::string_view content_type) {
-  const auto params = "; name=\"" + escape_form_name(name) + "\"; filename=\"" +
-                      escape_form_name(filename) + "\"";
+  const auto params =
+      "; name=\"" + escape_form_name(name) + "\"; filename=\"" + escape_form_name(filename) + "\"";
   return add_part(params, content_type.empty() ? "application/octet-stream" : content_type,
                   content);
 }

@@ -83,10 +83,12 @@ Result<std::uint16_t> parse_port(std::string_view text, std::uint16_t fallback) 
   if (text.size() > 5) return fail<std::uint16_t>("port '" + std::string(text) + "' out of range");
   unsigned v = 0;
   for (char c : text) {
-    if (!is_digit(c)) return fail<std::uint16_t>("port '" + std::string(text) + "' is not a number");
+    if (!is_digit(c))
+      return fail<std::uint16_t>("port '" + std::string(text) + "' is not a number");
     v = v * 10 + static_cast<unsigned>(c - '0');
   }
-  if (v == 0 || v > 65535) return fail<std::uint16_t>("port " + std::to_string(v) + " out of range");
+  if (v == 0 || v > 65535)
+    return fail<std::uint16_t>("port " + std::to_string(v) + " out of range");
   return static_cast<std::uint16_t>(v);
 }
 
@@ -95,7 +97,8 @@ VoidResult parse_authority(std::string_view auth, const url_options& options, ur
   if (at != std::string_view::npos) {
     if (!options.allow_userinfo) {
       return error_void(error_codes::http_invalid_url,
-                        "parse URL: userinfo (user:password@) is not accepted", std::string(source));
+                        "parse URL: userinfo (user:password@) is not accepted",
+                        std::string(source));
     }
     const auto info = auth.substr(0, at);
     for (std::size_t i = 0; i < info.size(); ++i) {
@@ -147,12 +150,13 @@ VoidResult parse_authority(std::string_view auth, const url_options& options, ur
     host = auth.substr(0, colon);
     if (colon != std::string_view::npos) port_text = auth.substr(colon + 1);
     if (host.empty()) {
-      return error_void(error_codes::http_invalid_url, "parse URL: empty host", std::string(source));
+      return error_void(error_codes::http_invalid_url, "parse URL: empty host",
+                        std::string(source));
     }
     for (std::size_t i = 0; i < host.size(); ++i) {
       if (!is_unreserved(host[i])) {
-        return error_void(error_codes::http_invalid_url, "parse URL: host " + describe_byte(host, i),
-                          std::string(source));
+        return error_void(error_codes::http_invalid_url,
+                          "parse URL: host " + describe_byte(host, i), std::string(source));
       }
     }
   }
@@ -284,8 +288,8 @@ std::string percent_encode(std::string_view text, percent_encode_set set) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
-    const bool keep = is_unreserved(c) ||
-                      (set == percent_encode_set::path && (c == '/' || is_pchar_plain(c)));
+    const bool keep =
+        is_unreserved(c) || (set == percent_encode_set::path && (c == '/' || is_pchar_plain(c)));
     if (keep) {
       out += c;
     } else if (set == percent_encode_set::form && c == ' ') {
@@ -315,7 +319,8 @@ Result<std::vector<query_param>> parse_query(std::string_view query, query_optio
     const auto eq = piece.find('=');
     auto name = percent_decode(piece.substr(0, eq), dec);
     if (name.is_err()) return Result<std::vector<query_param>>(name.error());
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1), dec);
+    auto value = percent_decode(
+        eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1), dec);
     if (value.is_err()) return Result<std::vector<query_param>>(value.error());
     out.push_back({std::move(name).value(), std::move(value).value()});
   }

@@ -126,15 +126,15 @@ class multipart_parser {
 
  private:
   enum class state : std::uint8_t {
-    preamble,      // scanning for the first delimiter, discarding
-    after_delim,   // just past "--boundary": "--", padding or CRLF
-    close_dash,    // seen one '-' after the delimiter
-    padding,       // spaces/tabs after the delimiter
-    padding_cr,    // CR of the delimiter line, LF expected
-    headers,       // collecting the part's header block
-    body,          // part data, scanning for "\r\n--boundary"
-    part_done,     // the delimiter ending a part was matched; part_end is due
-    epilogue,      // after the close delimiter
+    preamble,     // scanning for the first delimiter, discarding
+    after_delim,  // just past "--boundary": "--", padding or CRLF
+    close_dash,   // seen one '-' after the delimiter
+    padding,      // spaces/tabs after the delimiter
+    padding_cr,   // CR of the delimiter line, LF expected
+    headers,      // collecting the part's header block
+    body,         // part data, scanning for "\r\n--boundary"
+    part_done,    // the delimiter ending a part was matched; part_end is due
+    epilogue,     // after the close delimiter
     failed,
   };
 

@@ -37,16 +37,16 @@ namespace network_system::protocol::http {
 
 /// A parsed absolute URL. Path, query and fragment stay percent-encoded as received.
 struct url {
-  std::string scheme;     ///< "http", "https", "ws" or "wss"
-  std::string userinfo;   ///< only with url_options::allow_userinfo; empty otherwise
-  std::string host;       ///< lower-case name or IPv4 text, or IPv6 text without brackets
+  std::string scheme;    ///< "http", "https", "ws" or "wss"
+  std::string userinfo;  ///< only with url_options::allow_userinfo; empty otherwise
+  std::string host;      ///< lower-case name or IPv4 text, or IPv6 text without brackets
   bool host_is_ipv6 = false;
-  std::uint16_t port = 0; ///< the explicit port or the scheme's default (80/443)
+  std::uint16_t port = 0;  ///< the explicit port or the scheme's default (80/443)
   bool port_explicit = false;
-  std::string path;       ///< starts with '/'; "/" when the URL has no path
-  std::string query;      ///< without the '?'
-  bool has_query = false; ///< "http://h/?" has an empty query, "http://h/" none
-  std::string fragment;   ///< without the '#'
+  std::string path;        ///< starts with '/'; "/" when the URL has no path
+  std::string query;       ///< without the '?'
+  bool has_query = false;  ///< "http://h/?" has an empty query, "http://h/" none
+  std::string fragment;    ///< without the '#'
   bool has_fragment = false;
 
   /// True for https and wss.

@@ -1,9 +1,9 @@
 #include "network_system/protocol/http/accept_encoding.h"
 
+#include <gtest/gtest.h>
+
 #include <array>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "network_system/core/error_codes.h"
 
@@ -21,7 +21,8 @@ std::optional<std::string_view> choose(std::optional<std::string_view> header) {
 
 TEST(http_accept_encoding_test, parses_the_rfc_examples) {
   using v = std::vector<accepted_coding>;
-  EXPECT_EQ(parse_accept_encoding("compress, gzip").value(), (v{{"compress", 1000}, {"gzip", 1000}}));
+  EXPECT_EQ(parse_accept_encoding("compress, gzip").value(),
+            (v{{"compress", 1000}, {"gzip", 1000}}));
   EXPECT_EQ(parse_accept_encoding("").value(), v{});
   EXPECT_EQ(parse_accept_encoding("*").value(), (v{{"*", 1000}}));
   EXPECT_EQ(parse_accept_encoding("compress;q=0.5, gzip;q=1.0").value(),
@@ -47,8 +48,8 @@ TEST(http_accept_encoding_test, qvalue_grammar_and_names) {
 
 TEST(http_accept_encoding_test, chooses_by_q_then_server_order) {
   EXPECT_EQ(choose("compress, gzip"), "gzip");
-  EXPECT_EQ(choose("gzip, br"), "br");                // tie: the server prefers br
-  EXPECT_EQ(choose("gzip;q=1, br;q=0.9"), "gzip");   // the client's weight first
+  EXPECT_EQ(choose("gzip, br"), "br");              // tie: the server prefers br
+  EXPECT_EQ(choose("gzip;q=1, br;q=0.9"), "gzip");  // the client's weight first
   EXPECT_EQ(choose("*"), "br");
   EXPECT_EQ(choose("compress;q=0.5, gzip;q=1.0"), "gzip");
   EXPECT_EQ(choose("gzip;q=1.0, identity; q=0.5, *;q=0"), "gzip");

@@ -1,9 +1,9 @@
 #include "network_system/protocol/http/cookie.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "network_system/core/error_codes.h"
 
@@ -33,10 +33,11 @@ TEST(http_cookie_test, cookie_header_gives_pairs_in_order) {
 }
 
 TEST(http_cookie_test, cookie_header_tolerates_what_browsers_send) {
-  auto r = parse_cookie_header(" a=1;b=2 ;;  c = 3 ; d=\"quoted\"; e=; nameless; =x; f=a b,c\xC3\xA9;");
+  auto r =
+      parse_cookie_header(" a=1;b=2 ;;  c = 3 ; d=\"quoted\"; e=; nameless; =x; f=a b,c\xC3\xA9;");
   ASSERT_TRUE(r.is_ok()) << r.error().message;
-  const std::vector<cookie_pair> want = {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "quoted"},
-                                         {"e", ""},  {"f", "a b,c\xC3\xA9"}};
+  const std::vector<cookie_pair> want = {{"a", "1"},      {"b", "2"}, {"c", "3"},
+                                         {"d", "quoted"}, {"e", ""},  {"f", "a b,c\xC3\xA9"}};
   EXPECT_EQ(r.value(), want);
   EXPECT_TRUE(parse_cookie_header("").value().empty());
   // Duplicates are kept: a server may see a cookie once per matching path.
@@ -107,7 +108,8 @@ TEST(http_cookie_test, set_cookie_parses_the_rfc_examples) {
   EXPECT_TRUE(r.value().http_only);
   EXPECT_FALSE(r.value().domain);
 
-  auto lang = parse_set_cookie("lang=en-US; Expires=Wed, 09 Jun 2021 10:18:14 GMT; Domain=.Example.COM");
+  auto lang =
+      parse_set_cookie("lang=en-US; Expires=Wed, 09 Jun 2021 10:18:14 GMT; Domain=.Example.COM");
   ASSERT_TRUE(lang.is_ok());
   EXPECT_EQ(lang.value().expires, utc(2021, 6, 9, 10, 18, 14));
   EXPECT_EQ(lang.value().domain, "example.com");
@@ -124,7 +126,8 @@ TEST(http_cookie_test, set_cookie_max_age_wins_and_bad_attributes_are_ignored) {
   EXPECT_EQ(parse_set_cookie("a=b; Max-Age=-5").value().max_age, -5);
   EXPECT_EQ(parse_set_cookie("a=b; Max-Age=99999999999999999999999").value().expiry(now),
             clock_type::time_point::max());
-  for (const char* ignored : {"a=b; Max-Age=1x", "a=b; Max-Age=+5", "a=b; Max-Age=", "a=b; Max-Age=-"}) {
+  for (const char* ignored :
+       {"a=b; Max-Age=1x", "a=b; Max-Age=+5", "a=b; Max-Age=", "a=b; Max-Age=-"}) {
     EXPECT_FALSE(parse_set_cookie(ignored).value().max_age) << ignored;
   }
   EXPECT_FALSE(parse_set_cookie("a=b; Expires=someday").value().expires);
@@ -139,7 +142,8 @@ TEST(http_cookie_test, set_cookie_max_age_wins_and_bad_attributes_are_ignored) {
 TEST(http_cookie_test, set_cookie_same_site_values) {
   EXPECT_EQ(parse_set_cookie("a=b; SameSite=Strict").value().same_site, same_site_policy::strict);
   EXPECT_EQ(parse_set_cookie("a=b; samesite=LAX").value().same_site, same_site_policy::lax);
-  EXPECT_EQ(parse_set_cookie("a=b; SameSite=None; Secure").value().same_site, same_site_policy::none);
+  EXPECT_EQ(parse_set_cookie("a=b; SameSite=None; Secure").value().same_site,
+            same_site_policy::none);
   EXPECT_EQ(parse_set_cookie("a=b; SameSite=Bogus").value().same_site,
             same_site_policy::unspecified);
 }
@@ -181,8 +185,13 @@ TEST(http_cookie_test, builder_serializes_every_attribute) {
 }
 
 TEST(http_cookie_test, builder_output_parses_back_to_the_same_cookie) {
-  set_cookie c{.name = "k", .value = "v", .max_age = seconds{5}, .path = "/p",
-               .domain = "a.example", .secure = true, .same_site = same_site_policy::lax};
+  set_cookie c{.name = "k",
+               .value = "v",
+               .max_age = seconds{5},
+               .path = "/p",
+               .domain = "a.example",
+               .secure = true,
+               .same_site = same_site_policy::lax};
   auto back = parse_set_cookie(c.serialize().value());
   ASSERT_TRUE(back.is_ok());
   EXPECT_EQ(back.value().name, "k");

@@ -1,9 +1,9 @@
 #include "network_system/protocol/http/multipart.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "network_system/core/error_codes.h"
 
@@ -16,7 +16,9 @@ namespace {
 
 using bytes = std::span<const std::uint8_t>;
 
-bytes as_bytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+bytes as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 struct parsed_part {
   std::vector<multipart_header> headers;
@@ -57,13 +59,14 @@ parsed run(multipart_parser& p, std::string_view body, const std::vector<std::si
       }
       if (ev == multipart_event::part_begin) {
         EXPECT_TRUE(out.parts.empty() || out.parts.back().ended);
-        out.parts.push_back({p.part().headers, p.part().name, p.part().filename,
-                             p.part().content_type, {}, false});
+        out.parts.push_back(
+            {p.part().headers, p.part().name, p.part().filename, p.part().content_type, {}, false});
         EXPECT_EQ(p.part().index, out.parts.size() - 1);
       } else if (ev == multipart_event::part_data) {
         EXPECT_FALSE(out.parts.empty());
         EXPECT_FALSE(p.data().empty());
-        out.parts.back().data.append(reinterpret_cast<const char*>(p.data().data()), p.data().size());
+        out.parts.back().data.append(reinterpret_cast<const char*>(p.data().data()),
+                                     p.data().size());
         ++out.data_events;
       } else if (ev == multipart_event::part_end) {
         out.parts.back().ended = true;
@@ -178,8 +181,8 @@ TEST(http_multipart_test, filename_star_wins_and_is_decoded) {
   EXPECT_EQ(r.parts[1].filename, "\xC2\xA3 rates");
   for (const char* bad : {"filename*=UTF-8%e2", "filename*=KOI8-R''%e2", "filename*=UTF-8''a b",
                           "filename*=UTF-8''%zz", "filename*=UTF-8''%00"}) {
-    const std::string b = std::string("--b\r\nContent-Disposition: form-data; name=f; ") + bad +
-                          "\r\n\r\nx\r\n--b--";
+    const std::string b =
+        std::string("--b\r\nContent-Disposition: form-data; name=f; ") + bad + "\r\n\r\nx\r\n--b--";
     EXPECT_EQ(run_form("b", b).error, error_codes::http_invalid_multipart) << bad;
   }
 }
@@ -187,7 +190,8 @@ TEST(http_multipart_test, filename_star_wins_and_is_decoded) {
 TEST(http_multipart_test, quoted_names_keep_what_browsers_send) {
   // Browsers percent-encode '"' and send backslashes and UTF-8 as they are.
   const std::string body =
-      "--b\r\nContent-Disposition: form-data; name=\"a%22b\"; filename=\"C:\\dir\\\xC3\xA9.txt\"\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"a%22b\"; "
+      "filename=\"C:\\dir\\\xC3\xA9.txt\"\r\n"
       "\r\nx\r\n--b\r\nContent-Disposition: form-data; name=\"q\\\"uote\"\r\n\r\n\r\n--b--";
   const auto r = run_form("b", body);
   ASSERT_EQ(r.error, 0) << r.message;
@@ -206,12 +210,14 @@ TEST(http_multipart_test, boundary_from_content_type) {
   EXPECT_EQ(multipart_boundary("multipart/form-data; charset=utf-8; boundary=x;").value(), "x");
   EXPECT_EQ(multipart_boundary("multipart/form-data; boundary=" + std::string(70, 'z')).value(),
             std::string(70, 'z'));
-  for (const std::string& bad : std::vector<std::string>{"text/plain; boundary=x", "multipart/form-data", "multipart/; boundary=x",
-        "multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"",
-        "multipart/form-data; boundary=" + std::string(71, 'z'),
-        "multipart/form-data; boundary=\"ends in space \"", "multipart/form-data; boundary=\"a\rb\"",
-        "multipart/form-data; boundary=\"a;b\"", "multipart/form-data; boundary=x; boundary=y",
-        "multipart/form-data; boundary=\"x", "multipart/form-data; boundary"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "text/plain; boundary=x", "multipart/form-data", "multipart/; boundary=x",
+           "multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"",
+           "multipart/form-data; boundary=" + std::string(71, 'z'),
+           "multipart/form-data; boundary=\"ends in space \"",
+           "multipart/form-data; boundary=\"a\rb\"", "multipart/form-data; boundary=\"a;b\"",
+           "multipart/form-data; boundary=x; boundary=y", "multipart/form-data; boundary=\"x",
+           "multipart/form-data; boundary"}) {
     EXPECT_EQ(multipart_boundary(bad).is_err() ? multipart_boundary(bad).error().code : 0,
               error_codes::http_invalid_multipart)
         << bad;
@@ -234,9 +240,9 @@ TEST(http_multipart_test, near_delimiters_in_data_stay_data_at_every_split) {
     ASSERT_EQ(r.error, error_codes::http_invalid_multipart) << cut;
   }
   const std::string ok_content = "a\r\nb\r\n-c\r\n--d\r\n--X\r\n--Xy\r\r\n--Xy!";
-  const std::string ok_body = "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n" +
-                              ok_content + "\r\n--XyZ\r\nContent-Disposition: form-data; name=b\r\n\r\n" +
-                              content2 + "\r\n--XyZ--";
+  const std::string ok_body =
+      "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n" + ok_content +
+      "\r\n--XyZ\r\nContent-Disposition: form-data; name=b\r\n\r\n" + content2 + "\r\n--XyZ--";
   for (std::size_t cut = 0; cut <= ok_body.size(); ++cut) {
     for (std::size_t cut2 = cut; cut2 <= ok_body.size(); cut2 += 7) {
       const auto r = run_form("XyZ", ok_body, {}, {cut, cut2});
@@ -250,8 +256,8 @@ TEST(http_multipart_test, near_delimiters_in_data_stay_data_at_every_split) {
 
 TEST(http_multipart_test, data_points_into_the_input_and_little_is_held_back) {
   const std::string payload(10000, 'p');
-  const std::string body = "--bnd\r\nContent-Disposition: form-data; name=f\r\n\r\n" + payload +
-                           "\r\n--bnd--\r\n";
+  const std::string body =
+      "--bnd\r\nContent-Disposition: form-data; name=f\r\n\r\n" + payload + "\r\n--bnd--\r\n";
   multipart_parser p("bnd");
   bytes in = as_bytes(body);
   const auto* lo = in.data();
@@ -287,7 +293,8 @@ TEST(http_multipart_test, data_points_into_the_input_and_little_is_held_back) {
 }
 
 TEST(http_multipart_test, transport_padding_after_a_delimiter_is_allowed) {
-  const auto r = run_form("b", "--b \t\r\nContent-Disposition: form-data; name=x\r\n\r\n1\r\n--b--  ");
+  const auto r =
+      run_form("b", "--b \t\r\nContent-Disposition: form-data; name=x\r\n\r\n1\r\n--b--  ");
   ASSERT_EQ(r.error, 0) << r.message;
   ASSERT_EQ(r.parts.size(), 1u);
   EXPECT_EQ(r.parts[0].data, "1");
@@ -296,22 +303,22 @@ TEST(http_multipart_test, transport_padding_after_a_delimiter_is_allowed) {
 TEST(http_multipart_test, malformed_bodies_are_refused) {
   const std::string cd = "Content-Disposition: form-data; name=x\r\n";
   for (const std::string& bad : std::vector<std::string>{
-           "--bX\r\n" + cd + "\r\n1\r\n--b--",         // delimiter followed by junk
-           "--b\r\n" + cd + "\r\n1\r\n--b-x",          // one dash
-           "--b \tx\r\n" + cd + "\r\n1\r\n--b--",      // junk after padding
-           "--b\rX" + cd + "\r\n1\r\n--b--",           // CR without LF
-           "--b\r\nno colon here\r\n\r\n1\r\n--b--",   // header without ':'
+           "--bX\r\n" + cd + "\r\n1\r\n--b--",            // delimiter followed by junk
+           "--b\r\n" + cd + "\r\n1\r\n--b-x",             // one dash
+           "--b \tx\r\n" + cd + "\r\n1\r\n--b--",         // junk after padding
+           "--b\rX" + cd + "\r\n1\r\n--b--",              // CR without LF
+           "--b\r\nno colon here\r\n\r\n1\r\n--b--",      // header without ':'
            "--b\r\n" + cd + " folded\r\n\r\n1\r\n--b--",  // obs-fold
            "--b\r\nBad Name: v\r\n" + cd + "\r\n1\r\n--b--",
            "--b\r\nX: a\nb\r\n" + cd + "\r\n1\r\n--b--",  // bare LF
            "--b\r\nX: a\rb\r\n" + cd + "\r\n1\r\n--b--",  // bare CR
            "--b\r\nX: a\x01\r\n" + cd + "\r\n1\r\n--b--",
-           "--b\r\n\r\n1\r\n--b--",                    // no Content-Disposition
+           "--b\r\n\r\n1\r\n--b--",  // no Content-Disposition
            "--b\r\nContent-Disposition: attachment; name=x\r\n\r\n1\r\n--b--",
            "--b\r\nContent-Disposition: form-data\r\n\r\n1\r\n--b--",  // no name
            "--b\r\nContent-Disposition: form-data; name=x; name=y\r\n\r\n1\r\n--b--",
            "--b\r\nContent-Disposition: form-data; name=\"x\r\n\r\n1\r\n--b--",
-           "--b\r\n" + cd + cd + "\r\n1\r\n--b--",     // two Content-Disposition
+           "--b\r\n" + cd + cd + "\r\n1\r\n--b--",  // two Content-Disposition
        }) {
     const auto r = run_form("b", bad);
     EXPECT_EQ(r.error, error_codes::http_invalid_multipart) << bad;
@@ -326,9 +333,10 @@ TEST(http_multipart_test, errors_are_sticky_and_truncation_is_reported_by_finish
   EXPECT_EQ(p.next(more), multipart_event::error);
   EXPECT_EQ(p.finish().error().code, error_codes::http_invalid_multipart);
 
-  for (const std::string& truncated : std::vector<std::string>{std::string(""), std::string("preamble only"), std::string("--b\r\nContent-Dispo"),
-        std::string("--b\r\nContent-Disposition: form-data; name=x\r\n\r\nhalf"),
-        std::string("--b\r\nContent-Disposition: form-data; name=x\r\n\r\n1\r\n--b")}) {
+  for (const std::string& truncated : std::vector<std::string>{
+           std::string(""), std::string("preamble only"), std::string("--b\r\nContent-Dispo"),
+           std::string("--b\r\nContent-Disposition: form-data; name=x\r\n\r\nhalf"),
+           std::string("--b\r\nContent-Disposition: form-data; name=x\r\n\r\n1\r\n--b")}) {
     multipart_parser t("b");
     const auto r = run(t, truncated);
     EXPECT_EQ(r.error, 0);
@@ -352,7 +360,8 @@ TEST(http_multipart_test, every_limit_has_its_error) {
   EXPECT_NE(r.message.find("max_part_bytes"), std::string::npos);
   EXPECT_EQ(run_form("b", body, {.max_part_bytes = 10}).error, 0);
 
-  const std::size_t header_block = std::string_view("Content-Disposition: form-data; name=x\r\n\r\n").size();
+  const std::size_t header_block =
+      std::string_view("Content-Disposition: form-data; name=x\r\n\r\n").size();
   r = run_form("b", body, {.max_part_header_bytes = header_block - 1});
   EXPECT_EQ(r.error, error_codes::http_multipart_limit);
   EXPECT_NE(r.message.find("max_part_header_bytes"), std::string::npos);

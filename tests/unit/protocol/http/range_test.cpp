@@ -1,8 +1,8 @@
 #include "network_system/protocol/http/range.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "network_system/core/error_codes.h"
 
@@ -66,7 +66,8 @@ TEST(http_range_test, clamps_to_the_representation) {
   EXPECT_EQ(resolve_ok("bytes=0-99999", 100), (ranges{{0, 99}}));
   EXPECT_EQ(resolve_ok("bytes=-500", 100), (ranges{{0, 99}}));  // suffix longer than the size
   EXPECT_EQ(resolve_ok("bytes=90-99999999999999999999999", 100), (ranges{{90, 99}}));
-  EXPECT_EQ(resolve_ok("bytes=200-300,10-19", 100), (ranges{{10, 19}}));  // drops what is past the end
+  EXPECT_EQ(resolve_ok("bytes=200-300,10-19", 100),
+            (ranges{{10, 19}}));  // drops what is past the end
   EXPECT_EQ(resolve_ok("bytes=-1", 1), (ranges{{0, 0}}));
 }
 
@@ -92,7 +93,8 @@ TEST(http_range_test, invalid_syntax_is_ignored) {
 
 TEST(http_range_test, abuse_limits) {
   std::string many = "bytes=";
-  for (int i = 0; i < 17; ++i) many += std::to_string(i * 10) + "-" + std::to_string(i * 10 + 1) + ",";
+  for (int i = 0; i < 17; ++i)
+    many += std::to_string(i * 10) + "-" + std::to_string(i * 10 + 1) + ",";
   auto r = resolve_range(many, 1000);
   ASSERT_TRUE(r.is_err());
   EXPECT_EQ(r.error().code, error_codes::http_invalid_range);
@@ -102,7 +104,8 @@ TEST(http_range_test, abuse_limits) {
   // The same bytes asked for again and again come back once when coalescing ...
   EXPECT_EQ(resolve_ok("bytes=0-,0-,0-,-1000,10-20", 1000), (ranges{{0, 999}}));
   // ... and are refused when the caller keeps the request's order.
-  EXPECT_EQ(resolve_code("bytes=0-,0-", 1000, {.coalesce = false}), error_codes::http_invalid_range);
+  EXPECT_EQ(resolve_code("bytes=0-,0-", 1000, {.coalesce = false}),
+            error_codes::http_invalid_range);
   EXPECT_EQ(resolve_code("bytes=0-10,20-30,5-25", 1000, {.coalesce = false}),
             error_codes::http_invalid_range);
   EXPECT_EQ(resolve_ok("bytes=20-30,0-10", 1000, {.coalesce = false}), (ranges{{20, 30}, {0, 10}}));

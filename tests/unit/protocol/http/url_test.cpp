@@ -1,8 +1,8 @@
 #include "network_system/protocol/http/url.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "network_system/core/error_codes.h"
 
@@ -62,12 +62,31 @@ TEST(http_url_test, host_is_lower_cased_and_ipv6_literals_keep_their_brackets_ou
 }
 
 TEST(http_url_test, refuses_what_a_client_must_not_connect_to) {
-  for (const char* bad :
-       {"ftp://ftp.is.co.za/rfc/rfc1808.txt", "mailto:John.Doe@example.com", "http:/a/b",
-        "http:///path", "http://[::1/", "http://[::1]x/", "http://[fe80::1%25eth0]/",
-        "http://[not-ipv6]/", "http://a:0/", "http://a:65536/", "http://a:8o/", "http://a b/",
-        "http://a/b c", "http://a/%zz", "http://a/%4", "http://a/\x01", "http://a\\b/",
-        "http://a/b\\c", "http://a/?q=\x7f", "http://a/#f#g", "http://%61/", "//a/", ""}) {
+  for (const char* bad : {"ftp://ftp.is.co.za/rfc/rfc1808.txt",
+                          "mailto:John.Doe@example.com",
+                          "http:/a/b",
+                          "http:///path",
+                          "http://[::1/",
+                          "http://[::1]x/",
+                          "http://[fe80::1%25eth0]/",
+                          "http://[not-ipv6]/",
+                          "http://a:0/",
+                          "http://a:65536/",
+                          "http://a:8o/",
+                          "http://a b/",
+                          "http://a/b c",
+                          "http://a/%zz",
+                          "http://a/%4",
+                          "http://a/\x01",
+                          "http://a\\b/",
+                          "http://a/b\\c",
+                          "http://a/?q=\x7f",
+                          "http://a/#f#g",
+                          "http://%61/",
+                          "http://a!b/",
+                          "http://a&b/",
+                          "//a/",
+                          ""}) {
     auto r = parse_url(bad);
     EXPECT_EQ(code_of(r), error_codes::http_invalid_url) << "accepted: " << bad;
   }
@@ -128,8 +147,8 @@ TEST(http_url_test, percent_encode_round_trips_through_decode) {
 TEST(http_url_test, query_parses_into_ordered_decoded_pairs) {
   auto r = parse_query("b=2&a=1&&flag&a=x+y%21&=empty&k=v=w");
   ASSERT_TRUE(r.is_ok());
-  const std::vector<query_param> want = {
-      {"b", "2"}, {"a", "1"}, {"flag", ""}, {"a", "x y!"}, {"", "empty"}, {"k", "v=w"}};
+  const std::vector<query_param> want = {{"b", "2"},    {"a", "1"},    {"flag", ""},
+                                         {"a", "x y!"}, {"", "empty"}, {"k", "v=w"}};
   EXPECT_EQ(r.value(), want);
   EXPECT_EQ(parse_query("a=x+y", {.plus_as_space = false}).value()[0].value, "x+y");
   EXPECT_TRUE(parse_query("").value().empty());
@@ -160,8 +179,8 @@ TEST(http_url_test, resolve_under_root_normalises_dot_segments) {
 TEST(http_url_test, resolve_under_root_refuses_every_traversal_trick) {
   for (const char* bad :
        {"/..", "/../etc/passwd", "/a/../../b", "/%2e%2e/x", "/%2E%2E/x", "/.%2e/x", "/%2e./x",
-        "/a/%2e%2e/%2e%2e/x", "/a%2fb", "/a%2F..%2F..%2Fx", "/a\\..\\b", "/a%5c..%5cb",
-        "/a%5C", "/a%00.txt", "relative", "", "/%zz", "/%"}) {
+        "/a/%2e%2e/%2e%2e/x", "/a%2fb", "/a%2F..%2F..%2Fx", "/a\\..\\b", "/a%5c..%5cb", "/a%5C",
+        "/a%00.txt", "relative", "", "/%zz", "/%"}) {
     EXPECT_TRUE(path_escapes_root(bad)) << bad;
     EXPECT_EQ(code_of(resolve_under_root(bad)), error_codes::http_invalid_url) << bad;
   }
