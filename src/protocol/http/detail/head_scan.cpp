@@ -1,0 +1,270 @@
+// The checks llhttp 8.1 does not make (or makes after the head, too late for a parser that
+// stops at the head). They run over the raw bytes llhttp consumed, so that they see what
+// llhttp hides: the CR before each LF, whitespace at the start of a line (obs-fold) and around
+// the values of Content-Length and Transfer-Encoding, the request line as sent.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/http/detail/char_class.h"
+#include "protocol/http/detail/parser_core.h"
+
+namespace network_system::protocol::http::detail {
+
+bool parser_core::scan(const std::uint8_t* p, std::size_t n) {
+  if (phase_ == phase::head) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!scan_head_byte(p[i])) return false;
+    }
+    return true;
+  }
+  if (!chunked) return true;  // a Content-Length or read-until-close body: no framing bytes
+  // Chunk-size lines, the CRLF after each chunk's data, and the trailer section.
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t b = p[i];
+    if (b == '\n' && prev_ != '\r' && !options_.allow_bare_lf) {
+      fail(syntax_code(error_codes::http_invalid_chunk),
+           "bare LF (without CR) in the chunked framing");
+      return false;
+    }
+    if (prev_ == '\n' && (b == ' ' || b == '\t') && !options_.allow_obs_fold) {
+      fail(syntax_code(error_codes::http_invalid_header),
+           "obs-fold (a line starting with whitespace) in the trailer section");
+      return false;
+    }
+    prev_ = b;
+  }
+  return true;
+}
+
+bool parser_core::scan_head_byte(std::uint8_t b) {
+  if (++head_bytes_ > options_.limits.max_header_bytes) {
+    fail(error_codes::http_headers_too_large,
+         "head above " + std::to_string(options_.limits.max_header_bytes) + " bytes");
+    return false;
+  }
+  if (b == '\n') {
+    const bool bare = prev_ != '\r';
+    prev_ = b;
+    if (bare && !options_.allow_bare_lf) {
+      fail(syntax_code(in_start_line_ ? error_codes::http_bad_request
+                                      : error_codes::http_invalid_header),
+           std::string("bare LF (without CR) in the ") +
+               (in_start_line_ ? (request_ ? "request line" : "status line") : "header section"));
+      return false;
+    }
+    return end_head_line();
+  }
+  const std::uint8_t prev = prev_;
+  prev_ = b;
+  if (b == '\r') return true;  // llhttp refuses a CR that no LF follows
+  if (line_start_) {
+    line_start_ = false;
+    if (!in_start_line_ && (b == ' ' || b == '\t') && !options_.allow_obs_fold) {
+      fail(syntax_code(error_codes::http_invalid_header),
+           prev == '\n' && line_name_.empty() && !start_line_.empty() &&
+                   head_bytes_ <= start_line_.size() + 3
+               ? "whitespace between the start line and the first field (RFC 9112 §2.2)"
+               : "obs-fold: a field line starting with whitespace (RFC 9112 §5.2)");
+      return false;
+    }
+  }
+  if (in_start_line_) {
+    if (start_line_.size() >= options_.limits.max_start_line) {
+      fail(request_ ? error_codes::http_uri_too_long : error_codes::http_headers_too_large,
+           std::string(request_ ? "request line" : "status line") + " above " +
+               std::to_string(options_.limits.max_start_line) + " bytes");
+      return false;
+    }
+    start_line_ += static_cast<char>(b);
+    return true;
+  }
+  if (!line_name_done_) {
+    if (b == ':') {
+      line_name_done_ = true;
+      std::string lower;
+      for (const char c : line_name_) lower += to_lower(c);
+      line_framing_ = lower == "content-length"      ? framing_field::content_length
+                      : lower == "transfer-encoding" ? framing_field::transfer_encoding
+                                                     : framing_field::none;
+    } else if (line_name_.size() < 32) {
+      line_name_ += static_cast<char>(b);
+    }
+    return true;
+  }
+  if (line_framing_ != framing_field::none) {
+    if (line_value_.size() >= max_framing_value) {
+      fail(syntax_code(error_codes::http_request_smuggling),
+           std::string(line_framing_ == framing_field::content_length ? "Content-Length"
+                                                                      : "Transfer-Encoding") +
+               " value above " + std::to_string(max_framing_value) + " bytes");
+      return false;
+    }
+    line_value_ += static_cast<char>(b);
+  }
+  return true;
+}
+
+bool parser_core::end_head_line() {
+  line_start_ = true;
+  if (in_start_line_) {
+    if (start_line_.empty()) return true;  // empty lines before the start line (RFC 9112 §2.2)
+    in_start_line_ = false;
+    return check_start_line();
+  }
+  bool ok = true;
+  if (line_framing_ != framing_field::none) ok = check_framing_value();
+  line_name_.clear();
+  line_name_done_ = false;
+  line_framing_ = framing_field::none;
+  line_value_.clear();
+  return ok;
+}
+
+bool parser_core::check_start_line() {
+  std::string_view line = start_line_;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (!request_) {
+    // status-line = HTTP-version SP 3DIGIT SP [reason] (RFC 9112 §4); llhttp takes any number
+    // of digits. A missing SP before an empty reason is tolerated, as every client does.
+    const auto digit = [&](std::size_t i) { return line[i] >= '0' && line[i] <= '9'; };
+    const bool ok = line.size() >= 12 && line[8] == ' ' && digit(9) && digit(10) && digit(11) &&
+                    (line.size() == 12 || line[12] == ' ');
+    if (!ok) {
+      fail(error_codes::http_invalid_response,
+           "status line is not 'version SP 3DIGIT SP reason': '" +
+               std::string(line.substr(0, 80)) + "'");
+    }
+    return ok;
+  }
+  // request-line = method SP request-target SP HTTP-version, one SP each (RFC 9112 §3).
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= line.size(); ++i) {
+    if (i == line.size() || line[i] == ' ') {
+      parts.push_back(line.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  const bool ok = parts.size() == 3 && !parts[0].empty() && !parts[1].empty() &&
+                  !parts[2].empty() && line.find('\t') == std::string_view::npos;
+  if (!ok) {
+    fail(error_codes::http_bad_request,
+         "request line is not 'method SP target SP version': '" +
+             std::string(line.substr(0, 80)) + "'");
+  }
+  return ok;
+}
+
+bool parser_core::check_framing_value() {
+  if (options_.allow_framing_whitespace) return true;
+  std::string_view v = line_value_;
+  if (!v.empty() && v.back() == '\r') v.remove_suffix(1);
+  const char* name =
+      line_framing_ == framing_field::content_length ? "Content-Length" : "Transfer-Encoding";
+  std::string_view inner = v;
+  if (!inner.empty() && inner.front() == ' ') inner.remove_prefix(1);
+  if (inner.empty()) {
+    fail(syntax_code(error_codes::http_request_smuggling), "empty " + std::string(name) + " value");
+    return false;
+  }
+  const bool bad = inner.front() == ' ' || inner.front() == '\t' ||
+                   inner.back() == ' ' || inner.back() == '\t' ||
+                   inner.find('\t') != std::string_view::npos;
+  if (bad) {
+    fail(syntax_code(error_codes::http_request_smuggling),
+         std::string(name) + " value '" + std::string(v.substr(0, 64)) +
+             "' has whitespace other than one leading space");
+    return false;
+  }
+  return true;
+}
+
+bool parser_core::check_head() {
+  const http_version v = request_ ? request.version : response.version;
+  if (!(v.major == 1 && (v.minor == 0 || v.minor == 1))) {
+    fail(error_codes::http_version_not_supported,
+         "HTTP/" + std::to_string(v.major) + "." + std::to_string(v.minor) +
+             " not supported (only HTTP/1.0 and HTTP/1.1)");
+    return false;
+  }
+  const http_fields& fields = request_ ? request.fields : response.fields;
+  if (request_) {
+    const std::size_t hosts = fields.count("host");
+    if (hosts > 1) {
+      fail(error_codes::http_invalid_header, "more than one Host field");
+      return false;
+    }
+    if (hosts == 0 && v.minor == 1 && !options_.allow_missing_host) {
+      fail(error_codes::http_missing_host, "HTTP/1.1 request without Host");
+      return false;
+    }
+  }
+  if (fields.contains("transfer-encoding") && !check_transfer_encoding()) return false;
+  if (content_length > options_.limits.max_body) {
+    fail(error_codes::http_body_too_large,
+         "Content-Length " + std::to_string(content_length) + " above the limit of " +
+             std::to_string(options_.limits.max_body) + " bytes");
+    return false;
+  }
+  return true;
+}
+
+bool parser_core::check_transfer_encoding() {
+  const http_fields& fields = request_ ? request.fields : response.fields;
+  const std::string list = fields.get_list("transfer-encoding");
+  if (request_ && request.version.minor == 0) {
+    fail(error_codes::http_request_smuggling, "Transfer-Encoding in an HTTP/1.0 request");
+    return false;
+  }
+  std::vector<std::string> codings;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= list.size(); ++i) {
+    if (i == list.size() || list[i] == ',') {
+      std::string_view item = std::string_view(list).substr(start, i - start);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) {
+        std::string lower;
+        for (const char c : item) lower += to_lower(c);
+        codings.push_back(std::move(lower));
+      }
+      start = i + 1;
+    }
+  }
+  const int smuggling = syntax_code(error_codes::http_request_smuggling);
+  if (codings.empty()) {
+    fail(smuggling, "empty Transfer-Encoding");
+    return false;
+  }
+  for (std::size_t i = 0; i < codings.size(); ++i) {
+    if (!is_token(codings[i])) {
+      fail(smuggling, "Transfer-Encoding '" + list + "' is not a list of codings");
+      return false;
+    }
+    if (codings[i] == "chunked" && i + 1 != codings.size()) {
+      fail(smuggling, "Transfer-Encoding '" + list +
+                          "': chunked must be the final coding, applied once (RFC 9112 §6.1)");
+      return false;
+    }
+  }
+  if (codings.back() != "chunked") {
+    if (request_) {
+      // RFC 9112 §6.3: the length of such a request cannot be determined: 400 and close.
+      fail(smuggling, "Transfer-Encoding '" + list + "' does not end in chunked");
+      return false;
+    }
+    fail(error_codes::http_not_implemented,
+         "Transfer-Encoding '" + list + "' not implemented (only chunked is)");
+    return false;
+  }
+  if (codings.size() > 1) {
+    fail(error_codes::http_not_implemented,
+         "Transfer-Encoding '" + list + "' not implemented (only chunked is)");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace network_system::protocol::http::detail
