@@ -189,6 +189,11 @@ bool parser_core::check_head() {
              " not supported (only HTTP/1.0 and HTTP/1.1)");
     return false;
   }
+  if (!request_ && response.status < 100) {
+    fail(error_codes::http_invalid_response,
+         "status " + std::to_string(response.status) + " below 100");
+    return false;
+  }
   const http_fields& fields = request_ ? request.fields : response.fields;
   if (request_) {
     const std::size_t hosts = fields.count("host");

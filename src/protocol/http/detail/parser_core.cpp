@@ -145,19 +145,16 @@ parse_result parser_core::feed(std::span<const std::uint8_t> input) {
       const char* pos = llhttp_get_error_pos(&parser_);
       used = pos && pos >= data ? std::min<std::size_t>(pos - data, limit) : 0;
     }
-    const bool paused = err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE;
 
-    if (pending_code_ != 0) return fail(pending_code_, std::move(pending_message_));
-    // Our checks over the bytes that are not body: up to the body piece, or up to and
-    // including the byte llhttp stopped at, so that a bare LF is named as such.
+    // Our checks over the bytes llhttp consumed that are not body (up to the body piece).
+    // They run first: an error they find lies before the point where a callback or llhttp
+    // failed, and reporting the earliest error makes the result independent of how the
+    // input was split into reads.
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
-    std::size_t scan_end = used;
-    if (event_ == event::body) {
-      scan_end = static_cast<std::size_t>(body_.data() - bytes);
-    } else if (err != HPE_OK && !paused) {
-      scan_end = std::min(used + 1, limit);
-    }
+    const std::size_t scan_end =
+        event_ == event::body ? static_cast<std::size_t>(body_.data() - bytes) : used;
     if (!scan(bytes, scan_end)) return failed_result();
+    if (pending_code_ != 0) return fail(pending_code_, std::move(pending_message_));
     if (event_ == event::body) prev_ = 0;
 
     if (err == HPE_PAUSED) {
@@ -268,7 +265,12 @@ int parser_core::llhttp_error_code(llhttp_errno_t err) const {
     case HPE_INVALID_METHOD: {
       // llhttp stops at the first byte that leaves its method table: a token there is a
       // method we do not implement (501), anything else is not a request line (400).
-      const bool token = !start_line_.empty() &&
+      // A whole known method followed by something other than SP is a malformed line.
+      bool known = false;
+#define NETWORK_HTTP_KNOWN_METHOD(num, name, string) known = known || start_line_ == #string;
+      HTTP_METHOD_MAP(NETWORK_HTTP_KNOWN_METHOD)
+#undef NETWORK_HTTP_KNOWN_METHOD
+      const bool token = !start_line_.empty() && !known &&
                          std::all_of(start_line_.begin(), start_line_.end(),
                                      [](char c) { return is_tchar(c); });
       return token ? error_codes::http_not_implemented : error_codes::http_bad_request;
@@ -293,12 +295,16 @@ std::string parser_core::llhttp_error_message(llhttp_errno_t err) const {
   if (reason == "Content-Length overflow") return "Content-Length above 2^64";
   if (reason == "Chunk size overflow") return "chunk size above 2^64";
   if (reason == "Invalid header value char") {
-    return "invalid character (a control character, or CR/LF misplaced) in a field value";
+    return "invalid character in a field value (a control character, or a bare LF)";
   }
   if (reason == "Invalid `Transfer-Encoding` header value") {
     return "Transfer-Encoding: chunked is not the final coding";
   }
-  if (err == HPE_INVALID_METHOD) return "unknown method starting " + quoted(start_line_);
+  if (err == HPE_INVALID_METHOD) {
+    return llhttp_error_code(err) == error_codes::http_not_implemented
+               ? "unknown method starting " + quoted(start_line_)
+               : "request line does not start with 'method SP': " + quoted(start_line_);
+  }
   if (err == HPE_INVALID_VERSION && llhttp_error_code(err) == error_codes::http_version_not_supported) {
     return "HTTP version not supported (only HTTP/1.0 and HTTP/1.1)";
   }
