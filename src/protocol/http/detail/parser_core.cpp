@@ -177,13 +177,7 @@ parse_result parser_core::feed(std::span<const std::uint8_t> input) {
       case event::body:
         return {parse_status::body, offset, body_};
       case event::complete:
-        phase_ = upgrade ? phase::upgraded : phase::head;
-        message_started_ = false;
-        prev_ = 0;
-        head_bytes_ = 0;
-        in_start_line_ = true;
-        line_start_ = true;
-        start_line_.clear();
+        end_message();
         return {parse_status::message_complete, offset, {}};
       case event::none:
         break;
@@ -210,13 +204,23 @@ parse_result parser_core::finish() {
   if (pending_code_ != 0) return fail(pending_code_, std::move(pending_message_));
   if (err == HPE_PAUSED && event_ == event::complete) {
     llhttp_resume(&parser_);
-    phase_ = phase::head;
-    message_started_ = false;
+    end_message();
     return {parse_status::message_complete, 0, {}};
   }
   return fail(request_ ? error_codes::http_bad_request : error_codes::http_invalid_response,
               request_ ? "connection closed in the middle of a request"
                        : "connection closed in the middle of a response");
+}
+
+void parser_core::end_message() {
+  phase_ = upgrade ? phase::upgraded : phase::head;
+  message_started_ = false;
+  // The next message's head is scanned from its first byte.
+  prev_ = 0;
+  head_bytes_ = 0;
+  in_start_line_ = true;
+  line_start_ = true;
+  start_line_.clear();
 }
 
 parse_result parser_core::fail(int code, std::string message) {

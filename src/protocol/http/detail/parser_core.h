@@ -84,6 +84,7 @@ class parser_core {
     return request_ ? request_code : error_codes::http_invalid_response;
   }
   void begin_message();
+  void end_message();
   void commit_field();
 
   bool request_;

@@ -113,6 +113,43 @@ TEST(http_request_parser, BodyPiecesAreViewsIntoTheInput) {
   EXPECT_EQ(r.status, parse_status::need_more);
 }
 
+// A server streams a large upload through: every piece is a view into the read it came from,
+// none is larger than the read, and nothing is held back.
+TEST(http_request_parser, LargeUploadStreamsInReadSizedPieces) {
+  const std::size_t size = 1 << 20;
+  const std::size_t read_size = 4096;
+  std::string wire = "PUT /big HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(size) +
+                     "\r\n\r\n";
+  const std::size_t head_size = wire.size();
+  for (std::size_t i = 0; i < size; ++i) wire += static_cast<char>('a' + i % 26);
+  request_parser p;
+  std::size_t body = 0;
+  std::size_t pieces = 0;
+  bool complete = false;
+  for (std::size_t at = 0; at < wire.size() && !complete; at += read_size) {
+    auto in = as_bytes(std::string_view(wire).substr(at, read_size));
+    const auto* read_begin = in.data();
+    while (true) {
+      const auto r = p.feed(in);
+      ASSERT_NE(r.status, parse_status::error) << p.error().message;
+      if (r.status == parse_status::body) {
+        EXPECT_GE(r.body.data(), read_begin);
+        EXPECT_LE(r.body.data() + r.body.size(), read_begin + read_size);
+        EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(r.body.data()), r.body.size()),
+                  std::string_view(wire).substr(head_size + body, r.body.size()));
+        body += r.body.size();
+        ++pieces;
+      }
+      in = in.subspan(r.consumed);
+      if (r.status == parse_status::message_complete) complete = true;
+      if (r.status == parse_status::need_more || complete) break;
+    }
+  }
+  EXPECT_TRUE(complete);
+  EXPECT_EQ(body, size);
+  EXPECT_LE(pieces, size / read_size + 2);
+}
+
 TEST(http_request_parser, NeedMoreConsumesEverything) {
   request_parser p;
   const std::string part = "GET / HTTP/1.1\r\nHo";
