@@ -83,11 +83,9 @@ bool parser_core::scan_head_byte(std::uint8_t b) {
   if (!line_name_done_) {
     if (b == ':') {
       line_name_done_ = true;
-      std::string lower;
-      for (const char c : line_name_) lower += to_lower(c);
-      line_framing_ = lower == "content-length"      ? framing_field::content_length
-                      : lower == "transfer-encoding" ? framing_field::transfer_encoding
-                                                     : framing_field::none;
+      line_framing_ = iequals(line_name_, "content-length")      ? framing_field::content_length
+                      : iequals(line_name_, "transfer-encoding") ? framing_field::transfer_encoding
+                                                                 : framing_field::none;
     } else if (line_name_.size() < 32) {
       line_name_ += static_cast<char>(b);
     }
