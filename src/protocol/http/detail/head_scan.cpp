@@ -3,6 +3,8 @@
 // llhttp hides: the CR before each LF, whitespace at the start of a line (obs-fold) and around
 // the values of Content-Length and Transfer-Encoding, the request line as sent.
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,14 +15,10 @@
 namespace network_system::protocol::http::detail {
 
 bool parser_core::scan(const std::uint8_t* p, std::size_t n) {
-  if (phase_ == phase::head) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!scan_head_byte(p[i])) return false;
-    }
-    return true;
-  }
+  if (phase_ == phase::head) return scan_head(p, n);
   if (!chunked) return true;  // a Content-Length or read-until-close body: no framing bytes
-  // Chunk-size lines, the CRLF after each chunk's data, and the trailer section.
+  // Chunk-size lines, the CRLF after each chunk's data, and the trailer section: short, so
+  // byte by byte.
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint8_t b = p[i];
     if (b == '\n' && prev_ != '\r' && !options_.allow_bare_lf) {
@@ -38,68 +36,88 @@ bool parser_core::scan(const std::uint8_t* p, std::size_t n) {
   return true;
 }
 
-bool parser_core::scan_head_byte(std::uint8_t b) {
-  if (++head_bytes_ > options_.limits.max_header_bytes) {
-    fail(error_codes::http_headers_too_large,
-         "head above " + std::to_string(options_.limits.max_header_bytes) + " bytes");
-    return false;
-  }
-  if (b == '\n') {
-    const bool bare = prev_ != '\r';
-    prev_ = b;
-    if (bare && !options_.allow_bare_lf) {
+// Line by line (memchr finds the LFs): the head is most of what a server parses, and a check
+// per byte here cost more than llhttp itself.
+bool parser_core::scan_head(const std::uint8_t* p, std::size_t n) {
+  const std::size_t room = options_.limits.max_header_bytes - head_bytes_;
+  const bool over = n > room;
+  const std::uint8_t* end = p + (over ? room : n);
+  head_bytes_ += over ? room : n;
+  while (p < end) {
+    if (line_start_) {
+      line_start_ = false;
+      if (!in_start_line_ && (*p == ' ' || *p == '\t') && !options_.allow_obs_fold) {
+        fail(syntax_code(error_codes::http_invalid_header),
+             line_index_ == 1
+                 ? "whitespace between the start line and the first field (RFC 9112 §2.2)"
+                 : "obs-fold: a field line starting with whitespace (RFC 9112 §5.2)");
+        return false;
+      }
+    }
+    const auto* lf = static_cast<const std::uint8_t*>(std::memchr(p, '\n', end - p));
+    const std::uint8_t* seg_end = lf ? lf : end;
+    if (seg_end > p && !scan_line_part(p, seg_end)) return false;
+    if (!lf) {
+      if (seg_end > p) prev_ = seg_end[-1];
+      break;
+    }
+    const std::uint8_t before = lf > p ? lf[-1] : prev_;
+    prev_ = '\n';
+    if (before != '\r' && !options_.allow_bare_lf) {
       fail(syntax_code(in_start_line_ ? error_codes::http_bad_request
                                       : error_codes::http_invalid_header),
            std::string("bare LF (without CR) in the ") +
                (in_start_line_ ? (request_ ? "request line" : "status line") : "header section"));
       return false;
     }
-    return end_head_line();
+    if (!end_head_line()) return false;
+    p = lf + 1;
   }
-  const std::uint8_t prev = prev_;
-  prev_ = b;
-  if (b == '\r') return true;  // llhttp refuses a CR that no LF follows
-  if (line_start_) {
-    line_start_ = false;
-    if (!in_start_line_ && (b == ' ' || b == '\t') && !options_.allow_obs_fold) {
-      fail(syntax_code(error_codes::http_invalid_header),
-           prev == '\n' && line_name_.empty() && !start_line_.empty() &&
-                   head_bytes_ <= start_line_.size() + 3
-               ? "whitespace between the start line and the first field (RFC 9112 §2.2)"
-               : "obs-fold: a field line starting with whitespace (RFC 9112 §5.2)");
-      return false;
-    }
+  if (over) {
+    fail(error_codes::http_headers_too_large,
+         "head above " + std::to_string(options_.limits.max_header_bytes) + " bytes");
+    return false;
   }
+  return true;
+}
+
+// Bytes of one line without its LF (a CR before the LF included), possibly only a part of it.
+bool parser_core::scan_line_part(const std::uint8_t* p, const std::uint8_t* end) {
+  const char* c = reinterpret_cast<const char*>(p);
+  const auto len = static_cast<std::size_t>(end - p);
   if (in_start_line_) {
-    if (start_line_.size() >= options_.limits.max_start_line) {
+    start_line_.append(c, len);
+    // The CR that ends the line does not count.
+    const std::size_t counted = start_line_.size() - (start_line_.back() == '\r' ? 1 : 0);
+    if (counted > options_.limits.max_start_line) {
       fail(request_ ? error_codes::http_uri_too_long : error_codes::http_headers_too_large,
            std::string(request_ ? "request line" : "status line") + " above " +
                std::to_string(options_.limits.max_start_line) + " bytes");
       return false;
     }
-    start_line_ += static_cast<char>(b);
     return true;
   }
+  std::size_t value_at = 0;
   if (!line_name_done_) {
-    if (b == ':') {
-      line_name_done_ = true;
-      line_framing_ = iequals(line_name_, "content-length")      ? framing_field::content_length
-                      : iequals(line_name_, "transfer-encoding") ? framing_field::transfer_encoding
-                                                                 : framing_field::none;
-    } else if (line_name_.size() < 32) {
-      line_name_ += static_cast<char>(b);
-    }
-    return true;
+    const void* colon = std::memchr(c, ':', len);
+    const std::size_t name_len = colon ? static_cast<std::size_t>(static_cast<const char*>(colon) - c) : len;
+    if (line_name_.size() < 32) line_name_.append(c, std::min(name_len, 32 - line_name_.size()));
+    if (!colon) return true;
+    line_name_done_ = true;
+    line_framing_ = iequals(line_name_, "content-length")      ? framing_field::content_length
+                    : iequals(line_name_, "transfer-encoding") ? framing_field::transfer_encoding
+                                                               : framing_field::none;
+    value_at = name_len + 1;
   }
-  if (line_framing_ != framing_field::none) {
-    if (line_value_.size() >= max_framing_value) {
+  if (line_framing_ != framing_field::none && value_at < len) {
+    line_value_.append(c + value_at, len - value_at);
+    if (line_value_.size() > max_framing_value + 1) {  // + the CR
       fail(syntax_code(error_codes::http_request_smuggling),
            std::string(line_framing_ == framing_field::content_length ? "Content-Length"
                                                                       : "Transfer-Encoding") +
                " value above " + std::to_string(max_framing_value) + " bytes");
       return false;
     }
-    line_value_ += static_cast<char>(b);
   }
   return true;
 }
@@ -107,10 +125,16 @@ bool parser_core::scan_head_byte(std::uint8_t b) {
 bool parser_core::end_head_line() {
   line_start_ = true;
   if (in_start_line_) {
-    if (start_line_.empty()) return true;  // empty lines before the start line (RFC 9112 §2.2)
+    // Empty lines before the start line are ignored (RFC 9112 §2.2).
+    if (start_line_.empty() || start_line_ == "\r") {
+      start_line_.clear();
+      return true;
+    }
     in_start_line_ = false;
+    line_index_ = 1;
     return check_start_line();
   }
+  ++line_index_;
   bool ok = true;
   if (line_framing_ != framing_field::none) ok = check_framing_value();
   line_name_.clear();

@@ -71,6 +71,7 @@ void parser_core::reset() {
   prev_ = 0;
   head_bytes_ = 0;
   in_start_line_ = true;
+  line_index_ = 0;
   line_start_ = true;
   start_line_.clear();
   line_name_.clear();
@@ -219,6 +220,7 @@ void parser_core::end_message() {
   prev_ = 0;
   head_bytes_ = 0;
   in_start_line_ = true;
+  line_index_ = 0;
   line_start_ = true;
   start_line_.clear();
 }

@@ -74,7 +74,8 @@ class parser_core {
   std::string llhttp_error_message(llhttp_errno_t err) const;
 
   bool scan(const std::uint8_t* p, std::size_t n);
-  bool scan_head_byte(std::uint8_t b);
+  bool scan_head(const std::uint8_t* p, std::size_t n);
+  bool scan_line_part(const std::uint8_t* p, const std::uint8_t* end);
   bool end_head_line();
   bool check_start_line();
   bool check_framing_value();
@@ -110,6 +111,7 @@ class parser_core {
   std::uint8_t prev_ = 0;
   std::size_t head_bytes_ = 0;
   bool in_start_line_ = true;
+  std::size_t line_index_ = 0;  // 0: the start line, 1: the first field line, ...
   bool line_start_ = true;
   std::string start_line_;
   std::string line_name_;
