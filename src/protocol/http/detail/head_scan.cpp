@@ -161,16 +161,12 @@ bool parser_core::check_start_line() {
     return ok;
   }
   // request-line = method SP request-target SP HTTP-version, one SP each (RFC 9112 §3).
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= line.size(); ++i) {
-    if (i == line.size() || line[i] == ' ') {
-      parts.push_back(line.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  const bool ok = parts.size() == 3 && !parts[0].empty() && !parts[1].empty() &&
-                  !parts[2].empty() && line.find('\t') == std::string_view::npos;
+  const std::size_t sp1 = line.find(' ');
+  const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  const bool ok = sp1 != std::string_view::npos && sp2 != std::string_view::npos && sp1 > 0 &&
+                  sp2 > sp1 + 1 && sp2 + 1 < line.size() &&
+                  line.find(' ', sp2 + 1) == std::string_view::npos &&
+                  line.find('\t') == std::string_view::npos;
   if (!ok) {
     fail(error_codes::http_bad_request,
          "request line is not 'method SP target SP version': '" +
