@@ -24,8 +24,10 @@
 // never held by the parser. Head fields are copied (they outlive the input).
 //
 // Errors (error().code, error_codes::http_*; status_for_error gives the answer's status):
-//   http_bad_request            malformed request line or target, CR without LF, data after
-//                               a message with "Connection: close"
+//   http_bad_request            a malformed request line or target (not exactly
+//                               "method SP target SP version", a bare LF or a CR without LF in
+//                               it), bytes after a message with "Connection: close", bytes
+//                               after an upgrade, a connection closed inside a request
 //   http_request_smuggling      Content-Length together with Transfer-Encoding, several
 //                               Content-Length fields (even equal ones: RFC 9110 §8.6 allows a
 //                               recipient to reject them, and we do), a Content-Length that is
@@ -34,11 +36,13 @@
 //                               HTTP/1.0 request, whitespace tricks around either value (see
 //                               parser_options::allow_framing_whitespace)
 //   http_invalid_header         a bad field name (empty, not a token, space before ':'), a value
-//                               with NUL / CR / control characters, obs-fold, a bare LF, more
-//                               than one Host
+//                               with NUL / CR / control characters, obs-fold or whitespace
+//                               before the first field, a bare LF in the field section (also in
+//                               trailers), more than one Host
 //   http_missing_host           an HTTP/1.1 request without Host
 //   http_invalid_chunk          a malformed chunk size or extension, a size above 2^64, chunk
-//                               data not followed by CRLF, extensions above their limit
+//                               data not followed by CRLF, a bare LF in the chunk framing,
+//                               extensions above their limit
 //   http_uri_too_long           the request line above limits.max_start_line (414)
 //   http_headers_too_large      the head or the trailers above max_header_bytes or
 //                               max_header_count (431)
