@@ -224,6 +224,14 @@ bool parser_core::check_head() {
       return false;
     }
   }
+  // RFC 9110 §9.3.6: a CONNECT request has no content; what follows its head is the tunnel
+  // (llhttp ignores its framing fields). An intermediary may not agree, so refuse them.
+  if (request_ && request.method == "CONNECT" &&
+      (fields.contains("content-length") || fields.contains("transfer-encoding"))) {
+    fail(error_codes::http_request_smuggling,
+         "CONNECT with Content-Length or Transfer-Encoding (it has no content)");
+    return false;
+  }
   if (fields.contains("transfer-encoding") && !check_transfer_encoding()) return false;
   if (content_length > options_.limits.max_body) {
     fail(error_codes::http_body_too_large,

@@ -209,6 +209,14 @@ TEST(http_request_smuggling, CL_space_before_colon) {
   expect_refused(post + "Content-Length : 5\r\n\r\nhello", ec::http_invalid_header, 400);
 }
 
+// Found by http_request_fuzz: llhttp skips the body of a CONNECT whatever its framing says.
+TEST(http_request_smuggling, CONNECT_with_content_length) {
+  expect_refused("CONNECT a:443 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+                 ec::http_request_smuggling, 400, "CONNECT");
+  expect_refused("CONNECT a:443 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+                 ec::http_request_smuggling, 400, "CONNECT");
+}
+
 // ---- smuggling: chunked framing ---------------------------------------------------------------
 
 const std::string chunked_post = post + "Transfer-Encoding: chunked\r\n\r\n";
