@@ -38,8 +38,9 @@ struct parser_options {
   /// Accept a bare LF (without CR) as a line end in the head and in chunked framing
   /// (RFC 9112 §2.2 allows a recipient to; strict mode refuses it: http_invalid_header).
   bool allow_bare_lf = false;
-  /// Accept obs-fold (a field line continued on the next line that starts with SP or HTAB) and
-  /// join it with one SP (RFC 9112 §5.2). Strict: http_invalid_header.
+  /// Accept obs-fold (a field line continued on the next line that starts with SP or HTAB):
+  /// the continuation is appended to the value without the line break, its leading
+  /// whitespace kept (RFC 9112 §5.2). Strict: http_invalid_header.
   bool allow_obs_fold = false;
   /// Accept an HTTP/1.1 request without Host. Strict: http_missing_host (RFC 9112 §3.2).
   bool allow_missing_host = false;
