@@ -87,7 +87,8 @@ VoidResult stream_connection::queue_framed(std::span<const std::uint8_t> wire,
   if (!admit_fast(wire.size())) {
     if (!on_owner_thread()) {
       return error_void(error_codes::invalid_state,
-                        "send to " + remote_endpoint() + ": framed bytes only from the session's thread",
+                        "send to " + remote_endpoint() +
+                            ": framed bytes are queued only from the session's thread",
                         source);
     }
     if (auto a = admit(wire.size(), true); !a.is_ok() || !a.value()) return admitted(a);
