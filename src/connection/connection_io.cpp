@@ -273,7 +273,17 @@ bool stream_connection::read_available(const std::shared_ptr<stream_connection>&
     // socket is full; the next read or write retries it.
     if (r.status != io_status::ok) break;
     progressed = true;
-    if (!deliver(self, std::span<const std::uint8_t>(buffer.data(), r.bytes))) return false;
+    read_region_ = std::span<const std::uint8_t>(buffer.data(), r.bytes);
+    const bool open = deliver(self, read_region_);
+    read_region_ = {};
+    if (write_queue_->has_borrowed()) {
+      // The replies point into `buffer`, which the next read overwrites: write them now, as
+      // the reference echo server does, and copy what the socket does not take. (A
+      // connection that closes or drains for a close only copies: its writes go on later.)
+      if (open) do_write();
+      write_queue_->own_borrowed();
+    }
+    if (!open || state_.load() != connection_state::connected) return false;
     // A short plain read drained the socket; TLS reads return one record at a time.
     if (!tls_ && r.bytes < buffer.size()) break;
   }

@@ -63,7 +63,11 @@ VoidResult stream_connection::queue_copy(const wire_head& head,
                                          std::span<const std::uint8_t> payload) {
   const std::size_t wire = head.size + payload.size() + suffix_bytes_;
   if (admit_fast(wire)) {
-    write_queue_->push_copy(head, payload);
+    // An echo or a forward of bytes this connection just read: referenced, not copied (the
+    // read loop writes them before it reads again).
+    if (read_region_.empty() || !write_queue_->push_borrowed(head, payload, read_region_)) {
+      write_queue_->push_copy(head, payload);
+    }
     schedule_flush();
     return ok();
   }
@@ -76,6 +80,22 @@ VoidResult stream_connection::queue_copy(const wire_head& head,
     return ok();
   }
   return enqueue(pending_message{head, {payload.begin(), payload.end()}, {}});
+}
+
+VoidResult stream_connection::queue_framed(std::span<const std::uint8_t> wire,
+                                           std::size_t messages, std::size_t payload_bytes) {
+  if (!admit_fast(wire.size())) {
+    if (!on_owner_thread()) {
+      return error_void(error_codes::invalid_state,
+                        "send to " + remote_endpoint() +
+                            ": framed bytes are queued only from the session's thread",
+                        source);
+    }
+    if (auto a = admit(wire.size(), true); !a.is_ok() || !a.value()) return admitted(a);
+  }
+  write_queue_->push_framed(wire, messages, payload_bytes, read_region_);
+  schedule_flush();
+  return ok();
 }
 
 VoidResult stream_connection::queue_shared(const wire_head& head, payload_ptr payload) {

@@ -25,7 +25,7 @@ thread_local spare_buffer spare;
 }  // namespace
 
 std::size_t write_queue::wire_size(const entry& e) const noexcept {
-  if (e.type == kind::copied) return e.copy_size;
+  if (e.type == kind::copied || e.type == kind::borrowed) return e.copy_size;
   const std::size_t payload = e.type == kind::owned ? e.owned.size() : e.shared->size();
   return e.prefix.size + payload + suffix_.size();
 }
@@ -72,6 +72,26 @@ void write_queue::push_copy_slow(const wire_head& prefix,
   e.payload_bytes = payload.size();
 }
 
+void write_queue::push_framed_copy(std::span<const std::uint8_t> wire, std::size_t messages,
+                                   std::size_t payload_bytes) {
+  const std::size_t at = copy_buffer_.size();
+  if (!wire.empty()) std::memcpy(copy_buffer_.append(wire.size()), wire.data(), wire.size());
+  if (!empty() && entries_.back().type == kind::copied &&
+      entries_.back().copy_offset + entries_.back().copy_size == at) {
+    entry& e = entries_.back();
+    e.copy_size += wire.size();
+    e.messages += messages;
+    e.payload_bytes += payload_bytes;
+    return;
+  }
+  entry& e = entries_.emplace_back();
+  e.type = kind::copied;
+  e.copy_offset = at;
+  e.copy_size = wire.size();
+  e.messages = messages;
+  e.payload_bytes = payload_bytes;
+}
+
 std::size_t write_queue::gather(std::span<iovec> iov, std::size_t& bytes) const {
   std::size_t count = 0;
   bytes = 0;
@@ -93,12 +113,30 @@ std::size_t write_queue::gather(std::span<iovec> iov, std::size_t& bytes) const 
       add(copy_buffer_.data() + e.copy_offset, e.copy_size);
       continue;
     }
+    if (e.type == kind::borrowed) {
+      add(e.borrowed, e.copy_size);
+      continue;
+    }
     add(e.prefix.bytes.data(), e.prefix.size);
     const auto& payload = e.type == kind::owned ? e.owned : *e.shared;
     add(payload.data(), payload.size());
     add(suffix_.data(), suffix_.size());
   }
   return count;
+}
+
+void write_queue::own_borrowed() {
+  if (!has_borrowed_) return;
+  has_borrowed_ = false;
+  // A vector per entry, not copy_buffer_: entries after this one may already hold ranges of
+  // copy_buffer_, whose offsets must keep growing in queue order. The entry keeps its written
+  // part too, so offset_ stays right.
+  for (std::size_t i = head_; i < entries_.size(); ++i) {
+    entry& e = entries_[i];
+    if (e.type != kind::borrowed || !e.owned.empty()) continue;
+    e.owned.assign(e.borrowed, e.borrowed + e.copy_size);
+    e.borrowed = e.owned.data();
+  }
 }
 
 write_queue::progress write_queue::consume(std::size_t n) {
@@ -126,6 +164,7 @@ void write_queue::compact() {
   if (empty()) {
     head_ = 0;
     offset_ = 0;
+    has_borrowed_ = false;
     if (entries_.capacity() > keep_entry_capacity) {
       std::vector<entry>().swap(entries_);
     } else {
@@ -156,6 +195,7 @@ void write_queue::compact() {
 }
 
 void write_queue::clear() {
+  has_borrowed_ = false;
   std::vector<entry>().swap(entries_);
   copy_buffer_.clear(true);
   head_ = 0;

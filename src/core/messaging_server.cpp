@@ -41,6 +41,8 @@ std::uint16_t messaging_server::port() const { return core_->port_.load(); }
 const server_config& messaging_server::config() const noexcept { return core_->config_; }
 
 void messaging_server::set_receive_callback(receive_callback_t cb) {
+  core_->batches_.store(false);
+  core_->callbacks_.set<server_core::receive_batch>({});
   if (!cb) {
     core_->callbacks_.set<server_core::receive>({});
     return;
@@ -52,7 +54,16 @@ void messaging_server::set_receive_callback(receive_callback_t cb) {
 }
 
 void messaging_server::set_receive_span_callback(span_receive_callback_t cb) {
+  core_->batches_.store(false);
+  core_->callbacks_.set<server_core::receive_batch>({});
   core_->callbacks_.set<server_core::receive>(std::move(cb));
+}
+
+void messaging_server::set_receive_batch_callback(batch_receive_callback_t cb) {
+  core_->callbacks_.set<server_core::receive>({});
+  const bool set = static_cast<bool>(cb);
+  core_->callbacks_.set<server_core::receive_batch>(std::move(cb));
+  core_->batches_.store(set);
 }
 void messaging_server::set_connection_callback(connection_callback_t cb) {
   core_->callbacks_.set<server_core::connection>(std::move(cb));

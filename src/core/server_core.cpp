@@ -27,6 +27,7 @@ constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 
 // The receive callback as seen by this I/O thread: no lock per message.
 thread_local utils::slot_cache<messaging_server::span_receive_callback_t> receive_cache;
+thread_local utils::slot_cache<messaging_server::batch_receive_callback_t> batch_cache;
 
 server_core::session_ptr as_session(const connection::detail::connection_handler::connection_ptr& c) {
   return std::static_pointer_cast<session::messaging_session>(c);
@@ -290,6 +291,7 @@ void server_core::close_all_sessions() {
         if (&s->context() == ctx.get()) s->close_now(reason);
       }
       callbacks_.forget(receive_cache);
+      callbacks_.forget(batch_cache);
     });
   }
 }
@@ -337,6 +339,17 @@ void server_core::on_message(const session_ptr& s, std::span<const std::uint8_t>
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
   (*fn)(s, data);
   --receive_cache.running;
+}
+
+void server_core::on_batch(const session_ptr& s, const session::message_batch& batch) {
+  const auto* fn = callbacks_.get_cached<receive_batch>(batch_cache);
+  if (!fn || (s->async_state_if_any() && s->async_state_if_any()->inbox->pull_mode())) {
+    for (const auto m : batch) on_message(s, m);  // pull mode, or the callback just replaced
+    return;
+  }
+  ++batch_cache.running;
+  (*fn)(s, batch);
+  --batch_cache.running;
 }
 
 void server_core::on_closed(const connection_ptr& c, const error_info& reason) {

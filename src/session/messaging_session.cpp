@@ -64,6 +64,25 @@ VoidResult messaging_session::send_packet(std::string_view text) {
       reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
+VoidResult messaging_session::send_batch(const message_batch& batch) {
+  const auto& mine = encoder_.config();
+  const auto& theirs = batch.framing();
+  // The batch's bytes are framed as this session frames them when the kinds (and delimiters)
+  // agree and none of its messages is above this session's limit.
+  const bool same_framing =
+      mine.kind == theirs.kind &&
+      (mine.kind != protocol::framing::framing_kind::delimiter ||
+       mine.delimiter == theirs.delimiter) &&
+      theirs.max_message_size <= mine.max_message_size;
+  if (!batch.wire().empty() && same_framing && on_owner_thread()) {
+    return queue_framed(batch.wire(), batch.size(), batch.payload_bytes());
+  }
+  for (const auto m : batch) {
+    if (auto r = send_packet(m); r.is_err()) return r;
+  }
+  return ok();
+}
+
 VoidResult messaging_session::send_shared(payload_ptr data) {
   if (!data) return error_void(error_codes::invalid_argument, "send_shared: null payload", source);
   if (auto r = encoder_.check(*data); r.is_err()) return r;

@@ -94,15 +94,15 @@ int run_tcp_serve(const serve_options& opt) {
       std::fflush(stdout);
     });
   }
-  // The span form: each message is a view of the read buffer, echoed without a copy into a
-  // vector first (the copy the queue makes is the only one).
+  // The batch form: one call per read with every complete message of it, as views of the
+  // read buffer; the echo queues the whole read as it arrived, by reference, so it leaves in
+  // one write and is copied only when the socket does not take it at once.
   if (opt.sink) {
-    server->set_receive_span_callback([](const auto&, std::span<const std::uint8_t>) {});
+    server->set_receive_batch_callback([](const auto&, const auto&) {});
   } else {
-    server->set_receive_span_callback(
-        [](const auto& session, std::span<const std::uint8_t> data) {
-          (void)session->send_packet(data);
-        });
+    server->set_receive_batch_callback([](const auto& session, const auto& batch) {
+      (void)session->send_batch(batch);
+    });
   }
 
   const auto started = opt.bind.empty()

@@ -186,6 +186,12 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   VoidResult queue_owned(const wire_head& head, std::vector<std::uint8_t>&& payload);
   /// Copies `payload` (once, framed, into the queue's contiguous buffer on the owner thread).
   VoidResult queue_copy(const wire_head& head, std::span<const std::uint8_t> payload);
+  /// Queues `wire`: `messages` messages (`payload_bytes` of payload) already framed as this
+  /// connection writes them, such as the messages of one read echoed as they arrived: by
+  /// reference when they lie in the read being delivered, else copied once. Owner thread only
+  /// (returns invalid_state elsewhere). Errors: as queue_owned.
+  VoidResult queue_framed(std::span<const std::uint8_t> wire, std::size_t messages,
+                          std::size_t payload_bytes);
   /// A payload shared with other connections (broadcast); never copied.
   VoidResult queue_shared(const wire_head& head, payload_ptr payload);
 
@@ -287,6 +293,9 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   std::uint8_t paused_ = 0;          // pause_reason bits
   std::uint32_t back_pressure_holds_ = 0;  // full queues this connection's reader waits for
   std::vector<std::uint8_t> held_input_;   // read, not yet delivered: a pause stopped it
+  // The bytes of the read being delivered, while they are: sends of bytes from there are
+  // queued by reference (write_queue::push_borrowed) and written before the next read.
+  std::span<const std::uint8_t> read_region_;
   std::unique_ptr<asio::steady_timer> idle_timer_;  // idle timeout, and the linger of close()
   std::unique_ptr<error_info> closing_reason_;      // set while a graceful close() drains
 

@@ -33,6 +33,7 @@
 #include "network_system/core/result.h"
 #include "network_system/protocol/framing/frame_encoder.h"
 #include "network_system/protocol/framing/framing_config.h"
+#include "network_system/session/message_batch.h"
 #include "network_system/session/session_options.h"
 
 namespace network_system::session {
@@ -99,6 +100,14 @@ class messaging_session : public connection::stream_connection {
   VoidResult send_packet(std::string_view text);
   /// Queues a payload that may be shared with other sessions (broadcast); never copied.
   VoidResult send_shared(payload_ptr data);
+  /// Queues every message of `batch` (from a batch receive callback), in order, each one a
+  /// message to the peer: the echo or the forward of a whole read at once. Called on this
+  /// session's thread with a batch cut by the same framing, the bytes go out as they arrived,
+  /// in one piece, without a copy when the batch is this session's own read; otherwise each
+  /// message is queued as send_packet(span) queues it. Errors: as send_packet, for the first
+  /// message refused (the ones before it stay queued); send_queue_full counts the whole
+  /// batch at once.
+  VoidResult send_batch(const message_batch& batch);
 
   // --- awaitable forms (any thread) -------------------------------------------------------
   // Asio completion tokens; the default is asio::use_awaitable (`co_await s->async_send(..)`).

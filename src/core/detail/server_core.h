@@ -31,11 +31,11 @@ class server_core final : public session::detail::session_handler,
                           public std::enable_shared_from_this<server_core> {
  public:
   using session_ptr = messaging_server::session_ptr;
-  enum slot { receive, connection, disconnection, error, drain };
+  enum slot { receive, connection, disconnection, error, drain, receive_batch };
   using callbacks = utils::callback_manager<
       messaging_server::span_receive_callback_t, messaging_server::connection_callback_t,
       messaging_server::disconnection_callback_t, messaging_server::error_callback_t,
-      messaging_server::drain_callback_t>;
+      messaging_server::drain_callback_t, messaging_server::batch_receive_callback_t>;
 
   /// With `tls`, every session is a TLS stream (secure_messaging_server).
   server_core(std::string id, server_config config, std::optional<tls_config> tls = std::nullopt);
@@ -56,6 +56,12 @@ class server_core final : public session::detail::session_handler,
   // session_handler (session threads)
   void on_connected(const connection_ptr& c) override;
   void on_message(const session_ptr& s, std::span<const std::uint8_t> data) override;
+  [[nodiscard]] bool wants_batches() const noexcept override {
+    return batches_.load(std::memory_order_relaxed);
+  }
+  void on_batch(const session_ptr& s, const session::message_batch& batch) override;
+  /// Set with the batch receive callback, cleared with the other forms.
+  std::atomic<bool> batches_{false};
   void on_closed(const connection_ptr& c, const error_info& reason) override;
   void on_abandoned(const connection_ptr& c, const error_info& reason) override;
   void on_error(const connection_ptr& c, const error_info& e) override;

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "connection/detail/connection_handler.h"
+#include "network_system/session/message_batch.h"
 
 namespace network_system::session {
 class messaging_session;
@@ -20,6 +21,14 @@ class session_handler : public connection::detail::connection_handler {
   /// One complete message; `data` views the read buffer and is only valid during the call.
   virtual void on_message(const std::shared_ptr<messaging_session>& s,
                           std::span<const std::uint8_t> data) = 0;
+
+  /// True when the messages of a read should come as batches (on_batch) rather than one by
+  /// one: a batch receive callback is set. Asked once per read.
+  [[nodiscard]] virtual bool wants_batches() const noexcept { return false; }
+  /// The complete messages of one read, in order (see message_batch).
+  virtual void on_batch(const std::shared_ptr<messaging_session>& s, const message_batch& batch) {
+    for (const auto m : batch) on_message(s, m);
+  }
 };
 
 }  // namespace network_system::session::detail

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -94,6 +96,103 @@ TEST_P(write_queue_framings, mixed_owned_shared_and_copied_messages_leave_in_ord
   } else {
     EXPECT_EQ(decode_all(cfg, wire), sent);
   }
+}
+
+// The wire bytes of `payloads`, framed as `enc` frames them: what a peer sent, as a read
+// buffer holds it.
+bytes frame_all(const frame_encoder& enc, const std::vector<bytes>& payloads) {
+  bytes wire;
+  for (const auto& p : payloads) {
+    const auto h = head(enc, p.size());
+    wire.insert(wire.end(), h.bytes.begin(), h.bytes.begin() + h.size);
+    wire.insert(wire.end(), p.begin(), p.end());
+    wire.insert(wire.end(), enc.suffix().begin(), enc.suffix().end());
+  }
+  return wire;
+}
+
+// The payload of message `i` inside `wire` (as frame_all laid it out).
+std::span<const std::uint8_t> payload_in(const frame_encoder& enc, const bytes& wire,
+                                         const std::vector<bytes>& payloads, std::size_t i) {
+  std::size_t at = 0;
+  for (std::size_t k = 0; k < i; ++k) {
+    at += head(enc, payloads[k].size()).size + payloads[k].size() + enc.suffix().size();
+  }
+  at += head(enc, payloads[i].size()).size;
+  return {wire.data() + at, payloads[i].size()};
+}
+
+TEST_P(write_queue_framings, echoes_of_a_read_are_borrowed_as_one_iovec) {
+  framing_config cfg;
+  cfg.kind = GetParam();
+  cfg.delimiter = "\r\n";
+  frame_encoder enc(cfg);
+  write_queue q(enc.suffix());
+  std::vector<bytes> sent;
+  for (int i = 0; i < 20; ++i) {
+    bytes p(static_cast<std::size_t>(10 + i));
+    for (auto& b : p) b = static_cast<std::uint8_t>('a' + i);
+    sent.push_back(p);
+  }
+  const bytes read = frame_all(enc, sent);
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    ASSERT_TRUE(q.push_borrowed(head(enc, sent[i].size()), payload_in(enc, read, sent, i), read));
+  }
+  EXPECT_TRUE(q.has_borrowed());
+  std::array<iovec, 8> iov{};
+  std::size_t total = 0;
+  ASSERT_EQ(q.gather(iov, total), 1u);
+  EXPECT_EQ(iov[0].iov_base, read.data());  // straight from the read buffer
+  EXPECT_EQ(total, read.size());
+  std::size_t messages = 0;
+  EXPECT_EQ(drain(q, 1 << 20, messages), read);
+  EXPECT_EQ(messages, sent.size());
+}
+
+TEST(write_queue, borrowing_refuses_bytes_whose_framing_is_not_beside_them) {
+  frame_encoder enc;
+  write_queue q(enc.suffix());
+  const std::vector<bytes> sent = {make_payload(8, 1), make_payload(8, 2)};
+  const bytes read = frame_all(enc, sent);
+  const auto second = payload_in(enc, read, sent, 1);
+  // A sub-range of a payload: the bytes before it are not its length prefix.
+  EXPECT_FALSE(q.push_borrowed(head(enc, 4), second.subspan(2, 4), read));
+  // A payload whose prefix would start before the region.
+  EXPECT_FALSE(q.push_borrowed(head(enc, 8), second, {second.data(), second.size()}));
+  EXPECT_TRUE(q.empty());
+  EXPECT_FALSE(q.has_borrowed());
+}
+
+TEST(write_queue, own_borrowed_keeps_the_unwritten_rest_when_the_read_buffer_is_reused) {
+  frame_encoder enc;
+  write_queue q(enc.suffix());
+  std::vector<bytes> sent;
+  for (int i = 0; i < 10; ++i) sent.push_back(make_payload(100, static_cast<std::uint8_t>(i)));
+  bytes read = frame_all(enc, sent);
+  q.push_copy(head(enc, 5), make_payload(5, 99));  // a copied message before the borrowed ones
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    ASSERT_TRUE(q.push_borrowed(head(enc, 100), payload_in(enc, read, sent, i), read));
+  }
+  q.push_copy(head(enc, 7), make_payload(7, 98));  // and one after
+  // The socket takes part of the first borrowed message, then the buffer is read into again.
+  std::array<iovec, 8> iov{};
+  std::size_t total = 0;
+  q.gather(iov, total);
+  bytes wire(static_cast<const std::uint8_t*>(iov[0].iov_base),
+             static_cast<const std::uint8_t*>(iov[0].iov_base) + iov[0].iov_len);
+  const auto* p = static_cast<const std::uint8_t*>(iov[1].iov_base);
+  wire.insert(wire.end(), p, p + 50);
+  std::size_t messages = q.consume(wire.size()).messages;
+  q.own_borrowed();
+  EXPECT_FALSE(q.has_borrowed());
+  std::fill(read.begin(), read.end(), std::uint8_t{0xEE});
+  const auto rest = drain(q, 333, messages);
+  wire.insert(wire.end(), rest.begin(), rest.end());
+  std::vector<bytes> expected = {make_payload(5, 99)};
+  expected.insert(expected.end(), sent.begin(), sent.end());
+  expected.push_back(make_payload(7, 98));
+  EXPECT_EQ(messages, expected.size());
+  EXPECT_EQ(decode_all(framing_config{}, wire), expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(all, write_queue_framings,

@@ -51,6 +51,10 @@ class framing_protocol final : public connection::detail::connection_protocol {
   void on_closed() override { decoder_.reset(); }
 
  private:
+  void deliver_batches(const std::shared_ptr<session::messaging_session>& session,
+                       std::span<const std::uint8_t>& in);
+  void fail(connection::stream_connection& c, int code);
+
   frame_decoder decoder_;
   session::detail::session_handler& handler_;
 };

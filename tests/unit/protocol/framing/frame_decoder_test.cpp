@@ -652,5 +652,74 @@ TEST(frame_decoder_raw_test, regression_raw_chunk_above_max_message_size_was_del
                                               to_bytes("89")}));
 }
 
+// next_whole: the batch path of the framing protocol.
+bytes prefixed(std::string_view payload) {
+  const auto n = static_cast<std::uint32_t>(payload.size());
+  bytes b = {static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+             static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+  b.insert(b.end(), payload.begin(), payload.end());
+  return b;
+}
+
+TEST(frame_decoder_next_whole, cuts_every_whole_message_and_leaves_the_partial_to_next) {
+  frame_decoder dec;
+  bytes wire;
+  for (std::string_view p : {"one", "", "three", "four!"}) {
+    const auto f = prefixed(p);
+    wire.insert(wire.end(), f.begin(), f.end());
+  }
+  const auto tail = prefixed("partial");
+  wire.insert(wire.end(), tail.begin(), tail.begin() + 6);  // prefix and two payload bytes
+  std::span<const std::uint8_t> in = view(wire);
+  std::vector<std::span<const std::uint8_t>> out;
+  std::size_t payload = 0;
+  EXPECT_EQ(dec.next_whole(in, out, payload), 4u);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(bytes(out[0].begin(), out[0].end()), to_bytes("one"));
+  EXPECT_TRUE(out[1].empty());
+  EXPECT_EQ(bytes(out[3].begin(), out[3].end()), to_bytes("four!"));
+  EXPECT_EQ(payload, 3u + 0u + 5u + 5u);
+  EXPECT_EQ(in.size(), 6u);  // the partial message is left
+  EXPECT_EQ(out[0].data(), wire.data() + 4);  // views, not copies
+  EXPECT_EQ(dec.next(in).status, decode_status::need_more);
+  EXPECT_TRUE(dec.has_partial());
+  // While a partial is buffered, next_whole cuts nothing: next() completes it first.
+  bytes rest(tail.begin() + 6, tail.end());
+  std::span<const std::uint8_t> more = view(rest);
+  EXPECT_EQ(dec.next_whole(more, out, payload), 0u);
+  const auto m = dec.next(more);
+  ASSERT_EQ(m.status, decode_status::message);
+  EXPECT_EQ(bytes(m.payload.begin(), m.payload.end()), to_bytes("partial"));
+}
+
+TEST(frame_decoder_next_whole, stops_before_a_message_above_the_limit_for_next_to_refuse) {
+  framing_config cfg;
+  cfg.max_message_size = 4;
+  frame_decoder dec(cfg);
+  bytes wire = prefixed("ok");
+  const auto big = prefixed("too long");
+  wire.insert(wire.end(), big.begin(), big.end());
+  std::span<const std::uint8_t> in = view(wire);
+  std::vector<std::span<const std::uint8_t>> out;
+  std::size_t payload = 0;
+  EXPECT_EQ(dec.next_whole(in, out, payload), 1u);
+  EXPECT_EQ(in.size(), big.size());
+  const auto r = dec.next(in);
+  EXPECT_EQ(r.status, decode_status::error);
+  EXPECT_EQ(r.error_code, error_codes::message_too_large);
+}
+
+TEST(frame_decoder_next_whole, cuts_nothing_for_the_other_framings) {
+  framing_config cfg;
+  cfg.kind = framing_kind::delimiter;
+  frame_decoder dec(cfg);
+  const bytes wire = to_bytes("a\nb\n");
+  std::span<const std::uint8_t> in = view(wire);
+  std::vector<std::span<const std::uint8_t>> out;
+  std::size_t payload = 0;
+  EXPECT_EQ(dec.next_whole(in, out, payload), 0u);
+  EXPECT_EQ(in.size(), wire.size());
+}
+
 }  // namespace
 }  // namespace network_system::protocol::framing
