@@ -25,6 +25,7 @@ constexpr const char* source = "messaging_client";
 
 // The receive callback as seen by this I/O thread: no lock per message.
 thread_local utils::slot_cache<messaging_client::span_receive_callback_t> receive_cache;
+thread_local utils::slot_cache<messaging_client::batch_receive_callback_t> batch_cache;
 
 }  // namespace
 
@@ -228,6 +229,7 @@ VoidResult client_core::stop() {
                               "client '" + id_ + "' stopped by stop_client", source, {}});
     }
     callbacks_.forget(receive_cache);
+    callbacks_.forget(batch_cache);
   });
   inbox_->close(error_info{error_codes::session_closed,
                            "client '" + id_ + "' stopped by stop_client", source, {}});
@@ -282,6 +284,20 @@ void client_core::on_message(const session_ptr& s, std::span<const std::uint8_t>
   ++receive_cache.running;  // a stop from inside the callback must not free it mid-call
   (*fn)(data);
   --receive_cache.running;
+}
+
+void client_core::on_batch(const session_ptr& s, const session::message_batch& batch) {
+  const auto* st = s->async_state_if_any();
+  const auto* fn = inbox_->pull_mode() || (st && st->inbox->pull_mode())
+                       ? nullptr
+                       : callbacks_.get_cached<receive_batch>(batch_cache);
+  if (!fn) {
+    for (const auto m : batch) on_message(s, m);  // pull mode, or the callback just replaced
+    return;
+  }
+  ++batch_cache.running;
+  (*fn)(batch);
+  --batch_cache.running;
 }
 
 void client_core::on_error(const connection_ptr&, const error_info& e) {

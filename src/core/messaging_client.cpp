@@ -71,6 +71,8 @@ void messaging_client::resume_receiving() { core_->set_receiving_paused(false); 
 bool messaging_client::is_receiving_paused() const noexcept { return core_->receiving_paused(); }
 
 void messaging_client::set_receive_callback(receive_callback_t cb) {
+  core_->batches_.store(false);
+  core_->callbacks_.set<client_core::receive_batch>({});
   if (!cb) {
     core_->callbacks_.set<client_core::receive>({});
     return;
@@ -80,7 +82,16 @@ void messaging_client::set_receive_callback(receive_callback_t cb) {
 }
 
 void messaging_client::set_receive_span_callback(span_receive_callback_t cb) {
+  core_->batches_.store(false);
+  core_->callbacks_.set<client_core::receive_batch>({});
   core_->callbacks_.set<client_core::receive>(std::move(cb));
+}
+
+void messaging_client::set_receive_batch_callback(batch_receive_callback_t cb) {
+  core_->callbacks_.set<client_core::receive>({});
+  const bool set = static_cast<bool>(cb);
+  core_->callbacks_.set<client_core::receive_batch>(std::move(cb));
+  core_->batches_.store(set);
 }
 void messaging_client::set_connected_callback(connected_callback_t cb) {
   core_->callbacks_.set<client_core::connected>(std::move(cb));

@@ -230,5 +230,40 @@ TEST(batch_receive, the_last_form_set_replaces_the_others) {
   (void)server->stop_server();
 }
 
+// The client's batch form: the server's echoes arrive whole, in order, in as many batches as
+// reads.
+TEST(batch_receive, client_batch_callback_gets_every_message_in_order) {
+  auto server = std::make_shared<ns::core::messaging_server>("echo");
+  server->set_receive_batch_callback([](const session_ptr& s, const ns::session::message_batch& b) {
+    (void)s->send_batch(b);
+  });
+  ASSERT_TRUE(server->start_server("127.0.0.1", 0).is_ok());
+  auto client = std::make_shared<ns::core::messaging_client>("client");
+  std::mutex m;
+  std::vector<bytes> got;
+  client->set_receive_batch_callback([&](const ns::session::message_batch& b) {
+    std::lock_guard lock(m);
+    for (const auto msg : b) got.emplace_back(msg.begin(), msg.end());
+  });
+  ASSERT_TRUE(client->start_client("127.0.0.1", server->port()).is_ok());
+  ASSERT_TRUE(wait_until([&] { return client->is_connected(); }));
+  std::mt19937_64 rng(11);
+  std::vector<bytes> sent;
+  for (int i = 0; i < 300; ++i) {
+    sent.push_back(random_payload(rng, 1 + rng() % 2000));
+    ASSERT_TRUE(client->send_packet(sent.back()).is_ok());
+  }
+  ASSERT_TRUE(wait_until([&] {
+    std::lock_guard lock(m);
+    return got.size() >= sent.size();
+  }));
+  {
+    std::lock_guard lock(m);
+    EXPECT_EQ(got, sent);
+  }
+  (void)client->stop_client();
+  (void)server->stop_server();
+}
+
 }  // namespace
 }  // namespace integration

@@ -54,6 +54,9 @@ class messaging_client : public std::enable_shared_from_this<messaging_client> {
   using receive_callback_t = std::function<void(const std::vector<std::uint8_t>&)>;
   /// A complete message as a view of the read buffer: no copy; valid during the call only.
   using span_receive_callback_t = std::function<void(std::span<const std::uint8_t>)>;
+  /// Every complete message of one read, in order, as views of the read buffer: one call per
+  /// read (session/message_batch.h); valid during the call only.
+  using batch_receive_callback_t = std::function<void(const session::message_batch&)>;
   using connected_callback_t = std::function<void()>;
   /// The connection closed: peer EOF (connection_closed), reset, limits, or stop_client()
   /// (session_closed).
@@ -162,10 +165,12 @@ class messaging_client : public std::enable_shared_from_this<messaging_client> {
   /// Turns auto-reconnect on or off (overrides client_config::auto_reconnect/reconnect).
   void enable_auto_reconnect(bool enable, reconnect_policy policy = {});
 
-  /// The receive callback: either form, the last one set replaces the other. Runs on the
-  /// client's thread once per message, in order.
+  /// The receive callback: any of the three forms, the last one set replaces the others. Runs
+  /// on the client's thread once per message (the batch form: once per read), in order. In pull
+  /// mode (async_receive) the messages go to the inbox whichever form is set.
   void set_receive_callback(receive_callback_t cb);
   void set_receive_span_callback(span_receive_callback_t cb);
+  void set_receive_batch_callback(batch_receive_callback_t cb);
   void set_connected_callback(connected_callback_t cb);
   void set_disconnected_callback(disconnected_callback_t cb);
   /// For code written against the seeds' `void()` form.

@@ -32,11 +32,12 @@ class client_core final : public session::detail::session_handler,
                           public std::enable_shared_from_this<client_core> {
  public:
   using session_ptr = std::shared_ptr<session::messaging_session>;
-  enum slot { receive, connected, disconnected, error, reconnect, drain };
+  enum slot { receive, connected, disconnected, error, reconnect, drain, receive_batch };
   using callbacks = utils::callback_manager<
       messaging_client::span_receive_callback_t, messaging_client::connected_callback_t,
       messaging_client::disconnected_callback_t, messaging_client::error_callback_t,
-      messaging_client::reconnect_callback_t, messaging_client::drain_callback_t>;
+      messaging_client::reconnect_callback_t, messaging_client::drain_callback_t,
+      messaging_client::batch_receive_callback_t>;
 
   /// With `tls`, the connection is a TLS stream (secure_messaging_client).
   client_core(std::string id, client_config config, std::optional<tls_config> tls = std::nullopt);
@@ -65,6 +66,12 @@ class client_core final : public session::detail::session_handler,
   // session_handler (client thread)
   void on_connected(const connection_ptr& c) override;
   void on_message(const session_ptr& s, std::span<const std::uint8_t> data) override;
+  [[nodiscard]] bool wants_batches() const noexcept override {
+    return batches_.load(std::memory_order_relaxed);
+  }
+  void on_batch(const session_ptr& s, const session::message_batch& batch) override;
+  /// Set with the batch receive callback, cleared with the other forms.
+  std::atomic<bool> batches_{false};
   void on_closed(const connection_ptr& c, const error_info& reason) override;
   void on_abandoned(const connection_ptr& c, const error_info& reason) override;
   void on_error(const connection_ptr& c, const error_info& e) override;
