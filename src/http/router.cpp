@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "network_system/core/error_codes.h"
@@ -89,7 +90,7 @@ struct path_segment {
   bool ok = true;
 };
 
-// A candidate route list and the values captured on the way to it.
+// The text a ':name' segment matched, as sent and decoded (views into the path_segments).
 struct capture {
   std::string_view raw;
   std::string_view decoded;
@@ -102,7 +103,9 @@ namespace detail_router {
 // Depth-first over the tree in precedence order (literal, then parameter, then wildcard),
 // calling visit(routes, captures, rest_index) for every route list that matches the path;
 // visit returns true to stop. rest_index is the first segment the wildcard took, or
-// segments.size() for an exact match.
+// segments.size() for an exact match. The recursion is no deeper than the longest pattern
+// (it only descends into nodes that exist), whatever the request path; each level tries at
+// most a literal and a parameter child, so the routes a program defines bound the work.
 template <typename Node, typename Visit>
 bool walk(const Node& n, const std::vector<path_segment>& segs, std::size_t i,
           std::vector<capture>& caps, Visit& visit) {
@@ -134,10 +137,16 @@ bool walk(const Node& n, const std::vector<path_segment>& segs, std::size_t i,
 
 router::router() : root_(std::make_unique<node>()) {}
 router::~router() = default;
-router::router(router&&) noexcept = default;
-router& router::operator=(router&&) noexcept = default;
+router::router(router&& other) noexcept
+    : root_(std::move(other.root_)), size_(std::exchange(other.size_, 0)) {}
+router& router::operator=(router&& other) noexcept {
+  root_ = std::move(other.root_);
+  size_ = std::exchange(other.size_, 0);
+  return *this;
+}
 
 VoidResult router::add(std::string_view method, std::string_view pattern, handler h) {
+  if (!root_) root_ = std::make_unique<node>();  // a moved-from router is empty, and usable
   if (!is_token(method)) return add_error(method, pattern, "the method is not a token");
   if (!h) return add_error(method, pattern, "empty handler");
   if (pattern.empty() || pattern.front() != '/') {
@@ -274,7 +283,7 @@ route_match router::match(std::string_view method, std::string_view path) const 
   route_match m;
   std::vector<path_segment> segs;
   segs.reserve(8);
-  if (!split_request_path(path, segs)) return m;
+  if (!root_ || !split_request_path(path, segs)) return m;
 
   std::vector<capture> caps;
   std::set<std::string> methods;
@@ -328,12 +337,12 @@ route_match router::match(std::string_view method, std::string_view path) const 
 
 std::string router::allow(std::string_view path) const {
   std::vector<path_segment> segs;
-  if (!split_request_path(path, segs)) return {};
+  if (!root_ || !split_request_path(path, segs)) return {};
   std::set<std::string> methods;
   if (!methods_for_path(*root_, segs, methods)) return {};
   return join_allow(std::move(methods));
 }
 
-std::string router::methods() const { return join_allow(root_->methods); }
+std::string router::methods() const { return root_ ? join_allow(root_->methods) : std::string(); }
 
 }  // namespace network_system::http

@@ -95,6 +95,7 @@ class router {
  public:
   router();
   ~router();
+  /// Moves the routes; the moved-from router is empty (matches nothing) and may be reused.
   router(router&&) noexcept;
   router& operator=(router&&) noexcept;
   router(const router&) = delete;

@@ -269,6 +269,22 @@ TEST(http_router_test, invalid_routes_are_refused_and_leave_the_router_unchanged
   EXPECT_EQ(r.match("POST", "/users/1").params.get("name"), "1");
 }
 
+TEST(http_router_test, moved_router_keeps_its_routes_and_the_source_is_empty) {
+  router a;
+  ASSERT_TRUE(a.get("/users/:id", tag("user")).is_ok());
+  router b(std::move(a));
+  const auto m = b.match("GET", "/users/5");
+  EXPECT_EQ(run(m), "user");
+  EXPECT_EQ(m.pattern, "/users/:id");
+  EXPECT_EQ(a.match("GET", "/users/5").status, match_status::not_found);  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(a.methods(), "");
+  EXPECT_EQ(a.size(), 0u);
+  EXPECT_EQ(b.size(), 1u);
+  EXPECT_EQ(a.allow("/users/5"), "");
+  ASSERT_TRUE(a.get("/again", tag("again")).is_ok());
+  EXPECT_EQ(run(a.match("GET", "/again")), "again");
+}
+
 TEST(http_router_test, built_router_is_matched_from_many_threads_at_once) {
   router r;
   for (int i = 0; i < 50; ++i) {
