@@ -98,10 +98,34 @@ VoidResult response::serialize(std::string& out, bool head_request) const {
                       "http::response");
   }
   const std::size_t before = out.size();
-  auto r = ph::serialize_head(to_head(), out);
-  if (r.is_err()) {
-    out.resize(before);
-    return r;
+  out.reserve(before + 64 + 32 * fields_.size() + (head_request ? 0 : body_.size()));
+  if (status_ != 304 && fields_.contains("Content-Length")) {
+    // Rare: the handler set its own Content-Length; to_head() replaces it (a copy of the
+    // fields, which the common path below avoids).
+    auto r = ph::serialize_head(to_head(), out);
+    if (r.is_err()) {
+      out.resize(before);
+      return r;
+    }
+  } else {
+    // The same bytes as serialize_head(to_head()) without copying the fields: the status line
+    // and fields (validated by the codec), then Content-Length before the final CRLF.
+    const ph::response_head line{.status = status_, .reason = reason_, .version = {1, 1}, .fields = {}};
+    auto r = ph::serialize_head(line, out);
+    if (r.is_ok()) {
+      out.resize(out.size() - 2);  // reopen the (empty) field section
+      r = ph::serialize_fields(fields_, out);
+    }
+    if (r.is_err()) {
+      out.resize(before);
+      return r;
+    }
+    if (!no_body) {
+      out.resize(out.size() - 2);
+      out += "Content-Length: ";
+      out += std::to_string(body_.size());
+      out += "\r\n\r\n";
+    }
   }
   if (!head_request && !no_body) out += body_;
   return ok();

@@ -266,6 +266,8 @@ TEST(http_response_test, status_page_has_status_reason_and_detail) {
 TEST(http_response_test, to_head_matches_what_serialize_writes) {
   response res;
   res.text("12345");
+  res.add_header("X-A", "1");
+  ASSERT_TRUE(res.set_cookie({.name = "k", .value = "v"}).is_ok());
   const ph::response_head h = res.to_head();
   EXPECT_EQ(h.status, 200);
   EXPECT_EQ(h.version, (ph::http_version{1, 1}));
@@ -276,6 +278,31 @@ TEST(http_response_test, to_head_matches_what_serialize_writes) {
   std::string b;
   ASSERT_TRUE(res.serialize(b).is_ok());
   EXPECT_EQ(a, b);
+  // The same with a handler's own Content-Length (replaced) and for a HEAD answer.
+  res.set_header("Content-Length", "7");
+  std::string c;
+  ASSERT_TRUE(res.serialize(c).is_ok());
+  EXPECT_EQ(c, b);
+  std::string d;
+  ASSERT_TRUE(res.serialize(d, /*head_request=*/true).is_ok());
+  EXPECT_EQ(d, b.substr(0, b.size() - 5));
+}
+
+TEST(http_response_test, serialize_appends_after_what_out_holds) {
+  response first;
+  first.text("one");
+  response second;
+  second.set_status(404);
+  second.text("two");
+  std::string wire;
+  ASSERT_TRUE(first.serialize(wire).is_ok());
+  const std::size_t first_size = wire.size();
+  ASSERT_TRUE(second.serialize(wire).is_ok());
+  const parsed p = parse_back(std::string_view(wire).substr(first_size));
+  ASSERT_TRUE(p.complete);
+  EXPECT_EQ(p.head.status, 404);
+  EXPECT_EQ(p.body, "two");
+  EXPECT_EQ(parse_back(std::string_view(wire).substr(0, first_size)).body, "one");
 }
 
 }  // namespace
