@@ -57,6 +57,10 @@ Result<request> request::from_head(ph::request_head head, std::string body) {
     // it and use its path and query as if they were the origin form.
     auto u = ph::parse_url(head.target);
     if (u.is_err()) return Result<request>(target_error(head, u.error().message));
+    // absolute-URI has no fragment (RFC 9112 §3.2.2), as origin-form has none.
+    if (u.value().has_fragment) {
+      return Result<request>(target_error(head, "a fragment in a request target"));
+    }
     req.raw_path_ = u.value().path;
     req.query_string_ = u.value().query;
     has_query = u.value().has_query;

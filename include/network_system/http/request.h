@@ -17,7 +17,8 @@
 // Targets (RFC 9112 §3.2): the origin form ("/a/b?q") is the usual one; the absolute form
 // ("http://host/a/b?q", which a server must accept) gives the same path and query; the
 // asterisk form ("*") is accepted for OPTIONS only and gives path "*". Anything else (the
-// authority form of CONNECT, a bad '%' escape, a decoded NUL in the path, a malformed query)
+// authority form of CONNECT, a fragment, userinfo in an absolute target, a bad '%' escape, a
+// decoded NUL in the path, a malformed query)
 // makes from_head fail with error_codes::http_invalid_url, which a server answers with 400.
 //
 // Thread-safety: none. A request belongs to the connection that read it and is used by one
@@ -47,8 +48,8 @@ class request {
 
   /// Builds a request from a parsed head and its whole body.
   /// Errors: error_codes::http_invalid_url (the message names the target) when the target is
-  /// not in origin form, absolute form (http/https) or, for OPTIONS, asterisk form; when a '%'
-  /// escape in path or query is malformed; when the decoded path holds a NUL; or when the
+  /// not in origin form, absolute form (http/https, without userinfo or fragment) or, for
+  /// OPTIONS, asterisk form; when a '%' escape in path or query is malformed; when the decoded path holds a NUL; or when the
   /// query has more than protocol::http::query_options{}.max_params pairs.
   /// keep_alive() starts from the version and the Connection field (RFC 9112 §9.3); a server
   /// that knows better (request_parser::keep_alive()) overrides it with set_keep_alive().

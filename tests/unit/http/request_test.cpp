@@ -79,7 +79,8 @@ TEST(http_request_test, asterisk_form_only_for_options) {
 
 TEST(http_request_test, bad_targets_are_refused_with_http_invalid_url) {
   for (const char* target : {"example.com:443", "/a%zz", "/a%2", "/nul%00byte", "/a?b=%g1",
-                             "ftp://example.com/", "/a#frag", ""}) {
+                             "ftp://example.com/", "/a#frag", "http://h/a#frag",
+                             "http://user:pw@h/", "http:/nohost", ""}) {
     auto r = request::from_head(head_of("GET", target));
     EXPECT_EQ(code_of(r), error_codes::http_invalid_url) << target;
     if (r.is_err()) EXPECT_NE(r.error().message.find("request target"), std::string::npos);
