@@ -1,0 +1,134 @@
+#include "network_system/http/response.h"
+
+#include "network_system/core/error_codes.h"
+#include "network_system/protocol/http/http_status.h"
+#include "network_system/protocol/http/serializer.h"
+
+namespace network_system::http {
+
+namespace {
+
+namespace ph = protocol::http;
+
+// RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content.
+bool status_has_no_body(int status) noexcept {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+}  // namespace
+
+response response::status_page(int status, std::string_view detail) {
+  response res;
+  res.set_status(status);
+  std::string body = std::to_string(status);
+  const std::string_view phrase = ph::reason_phrase(status);
+  if (!phrase.empty()) {
+    body += ' ';
+    body += phrase;
+  }
+  body += '\n';
+  if (!detail.empty()) {
+    body += detail;
+    body += '\n';
+  }
+  res.text(std::move(body));
+  return res;
+}
+
+void response::set_body(std::string body, std::string_view content_type) {
+  body_ = std::move(body);
+  if (!content_type.empty()) fields_.set("Content-Type", content_type);
+}
+
+VoidResult response::set_cookie(const ph::set_cookie& cookie) {
+  auto value = cookie.serialize();
+  if (value.is_err()) return VoidResult(value.error());
+  fields_.add("Set-Cookie", value.value());
+  return ok();
+}
+
+VoidResult response::redirect(std::string_view location, int status) {
+  switch (status) {
+    case 300: case 301: case 302: case 303: case 307: case 308: break;
+    default:
+      return error_void(error_codes::invalid_argument,
+                        "redirect to \"" + std::string(location) + "\": status " +
+                            std::to_string(status) + " is not a redirect status",
+                        "http::response");
+  }
+  if (location.empty()) {
+    return error_void(error_codes::invalid_argument, "redirect: empty Location", "http::response");
+  }
+  for (const char c : location) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) {
+      return error_void(error_codes::invalid_argument,
+                        "redirect: Location holds a control character", "http::response");
+    }
+  }
+  status_ = status;
+  fields_.set("Location", location);
+  text("Redirecting to " + std::string(location) + "\n");
+  return ok();
+}
+
+ph::response_head response::to_head() const {
+  ph::response_head head{.status = status_, .reason = reason_, .version = {1, 1}, .fields = fields_};
+  if (status_ == 304) return head;  // keeps a Content-Length the handler set, adds none
+  head.fields.erase("Content-Length");
+  if (!status_has_no_body(status_)) {
+    head.fields.add("Content-Length", std::to_string(body_.size()));
+  }
+  return head;
+}
+
+VoidResult response::serialize(std::string& out, bool head_request) const {
+  if (fields_.contains("Transfer-Encoding")) {
+    return error_void(error_codes::http_bad_request,
+                      "serialize response " + std::to_string(status_) +
+                          ": Transfer-Encoding is not allowed on a Content-Length response",
+                      "http::response");
+  }
+  const bool no_body = status_has_no_body(status_);
+  if (no_body && !body_.empty()) {
+    return error_void(error_codes::invalid_argument,
+                      "serialize response " + std::to_string(status_) +
+                          ": this status cannot carry a body (" + std::to_string(body_.size()) +
+                          " bytes given)",
+                      "http::response");
+  }
+  const std::size_t before = out.size();
+  out.reserve(before + 64 + 32 * fields_.size() + (head_request ? 0 : body_.size()));
+  if (status_ != 304 && fields_.contains("Content-Length")) {
+    // Rare: the handler set its own Content-Length; to_head() replaces it (a copy of the
+    // fields, which the common path below avoids).
+    auto r = ph::serialize_head(to_head(), out);
+    if (r.is_err()) {
+      out.resize(before);
+      return r;
+    }
+  } else {
+    // The same bytes as serialize_head(to_head()) without copying the fields: the status line
+    // and fields (validated by the codec), then Content-Length before the final CRLF.
+    const ph::response_head line{.status = status_, .reason = reason_, .version = {1, 1}, .fields = {}};
+    auto r = ph::serialize_head(line, out);
+    if (r.is_ok()) {
+      out.resize(out.size() - 2);  // reopen the (empty) field section
+      r = ph::serialize_fields(fields_, out);
+    }
+    if (r.is_err()) {
+      out.resize(before);
+      return r;
+    }
+    if (!no_body) {
+      out.resize(out.size() - 2);
+      out += "Content-Length: ";
+      out += std::to_string(body_.size());
+      out += "\r\n\r\n";
+    }
+  }
+  if (!head_request && !no_body) out += body_;
+  return ok();
+}
+
+}  // namespace network_system::http
