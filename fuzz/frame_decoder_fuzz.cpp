@@ -29,6 +29,7 @@
 #include "network_system/core/error_codes.h"
 #include "network_system/protocol/framing/frame_decoder.h"
 #include "network_system/protocol/framing/frame_encoder.h"
+#include "fuzz_require.h"
 
 namespace {
 
@@ -38,12 +39,7 @@ namespace error_codes = network_system::error_codes;
 using bytes = std::vector<std::uint8_t>;
 using byte_span = std::span<const std::uint8_t>;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "frame_decoder_fuzz: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using fuzz_support::require;
 
 framing::framing_config make_config(std::uint8_t selector) {
   using framing::framing_kind;

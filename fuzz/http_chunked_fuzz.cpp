@@ -22,18 +22,14 @@
 
 #include "network_system/protocol/http/request_parser.h"
 #include "network_system/protocol/http/serializer.h"
+#include "fuzz_require.h"
 
 namespace {
 
 namespace http = network_system::protocol::http;
 using byte_span = std::span<const std::uint8_t>;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "http_chunked_fuzz: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using fuzz_support::require;
 
 const std::string head = "POST /upload HTTP/1.1\r\nHost: fuzz\r\nTransfer-Encoding: chunked\r\n\r\n";
 

@@ -24,18 +24,14 @@
 
 #include "network_system/core/error_codes.h"
 #include "network_system/protocol/http/cookie.h"
+#include "fuzz_require.h"
 
 namespace {
 
 namespace http = network_system::protocol::http;
 namespace error_codes = network_system::error_codes;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "http_cookie_fuzz: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using fuzz_support::require;
 
 bool has_ctl(std::string_view s) {
   for (char ch : s) {

@@ -29,6 +29,7 @@
 
 #include "network_system/core/error_codes.h"
 #include "network_system/protocol/http/multipart.h"
+#include "fuzz_require.h"
 
 namespace {
 
@@ -36,12 +37,7 @@ namespace http = network_system::protocol::http;
 namespace error_codes = network_system::error_codes;
 using byte_span = std::span<const std::uint8_t>;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "http_multipart_fuzz: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using fuzz_support::require;
 
 struct fuzz_case {
   std::string boundary;

@@ -27,18 +27,14 @@
 #include "network_system/protocol/http/http_status.h"
 #include "network_system/protocol/http/request_parser.h"
 #include "network_system/protocol/http/serializer.h"
+#include "fuzz_require.h"
 
 namespace {
 
 namespace http = network_system::protocol::http;
 using byte_span = std::span<const std::uint8_t>;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "http_request_fuzz: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using fuzz_support::require;
 
 http::parser_options make_options(std::uint8_t selector) {
   http::parser_options o;

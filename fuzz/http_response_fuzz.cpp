@@ -23,18 +23,14 @@
 #include <vector>
 
 #include "network_system/protocol/http/response_parser.h"
+#include "fuzz_require.h"
 
 namespace {
 
 namespace http = network_system::protocol::http;
 using byte_span = std::span<const std::uint8_t>;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "http_response_fuzz: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using fuzz_support::require;
 
 struct message {
   http::response_head head;

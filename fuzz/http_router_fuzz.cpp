@@ -30,6 +30,7 @@
 #include "network_system/http/middleware.h"
 #include "network_system/protocol/http/response_parser.h"
 #include "network_system/protocol/http/url.h"
+#include "fuzz_require.h"
 
 namespace {
 
@@ -37,12 +38,7 @@ namespace http = network_system::http;
 namespace ph = network_system::protocol::http;
 namespace error_codes = network_system::error_codes;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "http_router_fuzz: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using fuzz_support::require;
 
 void echo_params(http::request& req, http::response& res) {
   std::string body = req.route_pattern();

@@ -27,18 +27,14 @@
 #include <vector>
 
 #include "network_system/protocol/proxy/proxy_header.h"
+#include "fuzz_require.h"
 
 namespace {
 
 namespace proxy = network_system::protocol::proxy;
 using byte_span = std::span<const std::uint8_t>;
 
-void require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "proxy_header_fuzz: invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using fuzz_support::require;
 
 bool same_header(const proxy::proxy_header& a, const proxy::proxy_header& b) {
   return a.version == b.version && a.command == b.command && a.family == b.family &&

@@ -398,7 +398,7 @@ setup+=" ${warmup} s warm-up (workload 7: $idle_rounds rounds, $idle_conns conne
 setup+=" alternating; ratio = the median of the per-round ratios ours / reference (both run back"
 setup+=" to back in each round, so drift between rounds cancels); the ours and reference columns"
 setup+=" are medians of the rounds"
-note="Workload 1 compares p50 latency (lower is better: target ours ≤ 1.1× the reference);"
+note="Workload 1 compares p50 latency (lower is better: target ours ≤ 1.05× the reference);"
 note+=" workloads 2–6 compare throughput (higher is better). Workload 7 is the server's resident"
 note+=" memory (VmRSS) per idle connection while holding them, and with no connection; its"
 note+=" targets are absolute, for ours. MB/s counts echoed payload bytes once. U1 compares"

@@ -68,12 +68,7 @@ void parser_core::reset() {
   connect_request_ = false;
   begin_message();
   message_started_ = false;
-  prev_ = 0;
-  head_bytes_ = 0;
-  in_start_line_ = true;
-  line_index_ = 0;
-  line_start_ = true;
-  start_line_.clear();
+  restart_head_scan();
   line_name_.clear();
   line_name_done_ = false;
   line_framing_ = framing_field::none;
@@ -216,7 +211,10 @@ parse_result parser_core::finish() {
 void parser_core::end_message() {
   phase_ = upgrade ? phase::upgraded : phase::head;
   message_started_ = false;
-  // The next message's head is scanned from its first byte.
+  restart_head_scan();  // the next message's head is scanned from its first byte
+}
+
+void parser_core::restart_head_scan() {
   prev_ = 0;
   head_bytes_ = 0;
   in_start_line_ = true;

@@ -86,6 +86,7 @@ class parser_core {
   }
   void begin_message();
   void end_message();
+  void restart_head_scan();
   void commit_field();
 
   bool request_;
