@@ -298,10 +298,15 @@ void stream_connection::on_peer_closed(const std::string& how) {
       return;
     }
   }
-  close_now(make_error_info(error_codes::connection_closed, "receive from", remote_endpoint(),
-                            how.empty() ? std::string("peer closed the connection")
-                                        : "peer closed the connection " + how,
-                            source));
+  auto reason = make_error_info(error_codes::connection_closed, "receive from", remote_endpoint(),
+                                how.empty() ? std::string("peer closed the connection")
+                                            : "peer closed the connection " + how,
+                                source);
+  if (protocol_ && protocol_->flush_on_peer_eof()) {
+    close_after_flush(std::move(reason));
+    return;
+  }
+  close_now(reason);
 }
 
 void stream_connection::do_write() {
@@ -348,14 +353,50 @@ void stream_connection::do_write() {
 
   if (state_.load() == connection_state::disconnecting) {
     take_pending();
-    if (write_queue_->empty()) {
-      auto reason = closing_reason_ ? *closing_reason_
-                                    : error_info{error_codes::session_closed, "closed", source, {}};
-      close_now(reason);
-    } else {
+    if (!write_queue_->empty()) {
       do_write();
+      return;
     }
+    if (drain_input_on_close_) {
+      begin_lingering_read();
+      return;
+    }
+    auto reason = closing_reason_ ? *closing_reason_
+                                  : error_info{error_codes::session_closed, "closed", source, {}};
+    close_now(reason);
   }
+}
+
+// What the peer sent after the last response is still unread; closing now would make the
+// kernel answer with RST, which can destroy that response before the peer reads it (RFC 9112
+// §9.6). So: FIN first, then read and discard until the peer closes too or the linger ends.
+void stream_connection::begin_lingering_read() {
+  drain_input_on_close_ = false;
+  lingering_ = true;
+  if (tls_) tls_->shutdown();
+  std::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+  arm_idle_timer(linger_read_timeout);
+  do_linger_read();
+}
+
+void stream_connection::do_linger_read() {
+  socket_.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](const std::error_code& ec) {
+    if (ec || self->state_.load() != connection_state::disconnecting) return;
+    auto& tb = buffers();
+    for (;;) {
+      const ssize_t n = ::recv(self->socket_.native_handle(), tb.read.get(),
+                               thread_buffers::read_size, MSG_DONTWAIT);
+      if (n > 0) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n < 0 && errno == EINTR) continue;
+      auto reason = self->closing_reason_ ? *self->closing_reason_
+                                          : error_info{error_codes::session_closed, "closed", source, {}};
+      self->close_now(reason);  // EOF or an error: the peer is done
+      return;
+    }
+    self->do_linger_read();
+  });
 }
 
 void stream_connection::after_written(std::size_t payload_bytes, std::size_t messages) {
@@ -420,8 +461,10 @@ void stream_connection::on_idle_timer(const std::error_code& ec) {
   if (st == connection_state::disconnecting) {
     auto reason = closing_reason_ ? *closing_reason_
                                   : error_info{error_codes::session_closed, "closed", source, {}};
-    reason.details = "linger timeout: " + std::to_string(queued_bytes()) +
-                     " queued bytes discarded";
+    if (!lingering_) {
+      reason.details = "linger timeout: " + std::to_string(queued_bytes()) +
+                       " queued bytes discarded";
+    }
     close_now(reason);
     return;
   }

@@ -82,19 +82,46 @@ void stream_connection::close(std::string_view reason) {
   if (state_.load(std::memory_order_acquire) == connection_state::disconnected) return;
   auto info = error_info{error_codes::session_closed, std::string(reason), source, {}};
   auto begin = [self = shared_from_this(), info = std::move(info)]() mutable {
-    self->take_pending();
+    self->close_after_flush(std::move(info));
+  };
+  if (on_owner_thread()) {
+    begin();
+  } else {
+    asio::post(*context_, std::move(begin));
+  }
+}
+
+void stream_connection::close_after_flush(error_info reason, bool drain_input) {
+  drain_input_on_close_ = drain_input;
+  take_pending();
+  const auto st = state_.load();
+  if (st == connection_state::disconnected || st == connection_state::disconnecting) return;
+  if (write_queue_->empty() && !drain_input) {
+    close_now(reason);
+    return;
+  }
+  // Stop reading, write what is queued (bounded by linger_timeout), then close.
+  closing_reason_ = std::make_unique<error_info>(std::move(reason));
+  state_.store(connection_state::disconnecting, std::memory_order_release);
+  update_deliver();
+  arm_idle_timer(linger_timeout);
+  if (write_queue_->empty()) {
+    begin_lingering_read();
+    return;
+  }
+  do_write();
+}
+
+void stream_connection::shutdown_gracefully(error_info reason) {
+  if (state_.load(std::memory_order_acquire) == connection_state::disconnected) return;
+  auto begin = [self = shared_from_this(), reason = std::move(reason)] {
     const auto st = self->state_.load();
     if (st == connection_state::disconnected || st == connection_state::disconnecting) return;
-    if (self->write_queue_->empty()) {
-      self->close_now(info);
+    if (!self->connected_reported_ || !self->protocol_) {
+      self->close_now(reason);  // still handshaking: nothing of the protocol's to finish
       return;
     }
-    // Graceful: stop reading, write what is queued (bounded by linger_timeout), then close.
-    self->closing_reason_ = std::make_unique<error_info>(std::move(info));
-    self->state_.store(connection_state::disconnecting, std::memory_order_release);
-    self->update_deliver();
-    self->arm_idle_timer(linger_timeout);
-    self->do_write();
+    self->protocol_->on_shutdown(*self, reason);
   };
   if (on_owner_thread()) {
     begin();
@@ -206,3 +233,11 @@ connection_statistics stream_connection::get_statistics() const {
 }
 
 }  // namespace network_system::connection
+
+namespace network_system::connection::detail {
+
+void connection_protocol::on_shutdown(stream_connection& c, const error_info& reason) {
+  c.close_after_flush(reason);
+}
+
+}  // namespace network_system::connection::detail

@@ -21,7 +21,6 @@
 namespace network_system::core::detail {
 
 namespace {
-constexpr const char* source = "messaging_server";
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 
 
@@ -40,8 +39,10 @@ bool is_resource_exhaustion(const std::error_code& ec) {
 }
 }  // namespace
 
-server_core::server_core(std::string id, server_config config, std::optional<tls_config> tls)
-    : id_(std::move(id)),
+server_core::server_core(std::string id, server_config config, std::optional<tls_config> tls,
+                         const char* source)
+    : source_(source),
+      id_(std::move(id)),
       config_(std::move(config)),
       settings_(session_settings_from(config_)),
       tls_config_(std::move(tls)),
@@ -51,7 +52,7 @@ server_core::server_core(std::string id, server_config config, std::optional<tls
   for (std::size_t i = 0; i < listeners_.size(); ++i) listeners_[i].context = pool_->at(i);
   if (config_.proxy_protocol != proxy_protocol_mode::off) {
     proxy_ = std::make_unique<proxy_accept>(config_.proxy_protocol, config_.proxy_header_timeout,
-                                            source);
+                                            source_);
   }
 }
 
@@ -63,7 +64,7 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
     return error_void(error_codes::server_already_running,
                       "start_server: server '" + id_ + "' is already running on port " +
                           std::to_string(port_.load()),
-                      source);
+                      source_);
   }
   if (auto r = protocol::framing::validate(config_.framing); r.is_err()) {
     lifecycle_.abort_start();
@@ -72,16 +73,16 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
   if (config_.send_queue.low_water > config_.send_queue.high_water) {
     lifecycle_.abort_start();
     return error_void(error_codes::invalid_configuration,
-                      "start_server: send_queue.low_water is above high_water", source);
+                      "start_server: send_queue.low_water is above high_water", source_);
   }
   if (proxy_ && config_.proxy_header_timeout.count() <= 0) {
     lifecycle_.abort_start();
     return error_void(error_codes::invalid_configuration,
                       "start_server: proxy_header_timeout must be above 0 with proxy_protocol on",
-                      source);
+                      source_);
   }
   if (tls_config_) {
-    auto ctx = transport::detail::tls_context::create(*tls_config_, transport::detail::tls_role::server, source);
+    auto ctx = transport::detail::tls_context::create(*tls_config_, transport::detail::tls_role::server, source_);
     if (ctx.is_err()) {
       lifecycle_.abort_start();
       return VoidResult(ctx.error());
@@ -93,7 +94,7 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
   } else if (!pool_->is_running()) {
     lifecycle_.abort_start();
     return error_void(error_codes::invalid_state,
-                      "start_server: the shared io_context_pool is not running", source);
+                      "start_server: the shared io_context_pool is not running", source_);
   }
   for (std::size_t i = 0; i < listeners_.size(); ++i) {
     // With reuse_port the others join the port the first one got (port 0 picks it).
@@ -119,7 +120,7 @@ VoidResult server_core::start(std::string_view bind_address, std::uint16_t port,
 VoidResult server_core::open_acceptor(listener& l, std::string_view bind_address,
                                       std::uint16_t port, bool any_address) {
   using asio::ip::tcp;
-  auto address = bind_address_for(bind_address, any_address, source);
+  auto address = bind_address_for(bind_address, any_address, source_);
   if (address.is_err()) return VoidResult(address.error());
   std::error_code ec;
   auto acceptor = std::make_unique<tcp::acceptor>(*l.context);
@@ -132,7 +133,7 @@ VoidResult server_core::open_acceptor(listener& l, std::string_view bind_address
   }
   listen_endpoint_ = connection::detail::format_endpoint(endpoint);
   auto failed = [&](const char* op) {
-    return VoidResult(make_error_info(ec, op, listen_endpoint_, source, error_codes::bind_failed));
+    return VoidResult(make_error_info(ec, op, listen_endpoint_, source_, error_codes::bind_failed));
   };
   if (ec) return failed("open");
   if (endpoint.address().is_v6() && any_address) {
@@ -178,7 +179,7 @@ void server_core::on_accept(const std::error_code& ec, asio::ip::tcp::socket soc
     if (ec == asio::error::operation_aborted) return;
     errors_.fetch_add(1, std::memory_order_relaxed);
     callbacks_.invoke<error>(session_ptr{}, make_error_info(ec, "accept on", listen_endpoint_,
-                                                            source, error_codes::accept_failed));
+                                                            source_, error_codes::accept_failed));
     if (is_resource_exhaustion(ec)) {
       if (!l.retry) l.retry = std::make_unique<asio::steady_timer>(*l.context);
       l.retry->expires_after(accept_retry_delay);
@@ -230,7 +231,7 @@ void server_core::open_session(const std::shared_ptr<asio::io_context>& target,
                                error_info{error_codes::internal_error,
                                           "accept on " + listen_endpoint_ +
                                               ": could not create a TLS connection (out of memory)",
-                                          source, {}});
+                                          source_, {}});
       std::error_code ignored;
       socket.close(ignored);
       return;
@@ -238,6 +239,11 @@ void server_core::open_session(const std::shared_ptr<asio::io_context>& target,
   }
   auto s = session::messaging_session::create(target, std::move(socket), id_, settings_,
                                               shared_from_this(), std::move(stream));
+  if (protocol_factory_) {
+    auto protocol = protocol_factory_(*s);
+    if (!protocol) return;  // the server is going away; the socket closes with the session
+    s->set_protocol(std::move(protocol));
+  }
   if (remote) s->set_remote_endpoint(*remote);
   sessions_.add(s);
   accepted_.fetch_add(1, std::memory_order_relaxed);
@@ -250,11 +256,7 @@ void server_core::open_session(const std::shared_ptr<asio::io_context>& target,
   }
 }
 
-VoidResult server_core::stop() {
-  if (!lifecycle_.prepare_stop()) {
-    return error_void(error_codes::server_not_started,
-                      "stop_server: server '" + id_ + "' is not running", source);
-  }
+void server_core::stop_accepting() {
   const bool running = pool_->is_running();
   for (auto& l : listeners_) {
     run_on(*l.context, running, [&l] {
@@ -264,6 +266,14 @@ VoidResult server_core::stop() {
       if (l.acceptor) l.acceptor->close(ignored);
     });
   }
+}
+
+VoidResult server_core::stop() {
+  if (!lifecycle_.prepare_stop()) {
+    return error_void(error_codes::server_not_started,
+                      "stop_server: server '" + id_ + "' is not running", source_);
+  }
+  stop_accepting();
   close_all_sessions();
   if (owns_pool_) pool_->stop();
   for (auto& l : listeners_) {
@@ -277,7 +287,7 @@ VoidResult server_core::stop() {
 
 void server_core::close_all_sessions() {
   const auto reason = error_info{error_codes::server_stopped,
-                                 "server '" + id_ + "' stopped", source, {}};
+                                 "server '" + id_ + "' stopped", source_, {}};
   const bool running = pool_->is_running();
   // One task per I/O thread closes that thread's sessions; when all have run, no callback about
   // them can still be running or come later.

@@ -22,15 +22,27 @@ namespace {
 
 // Refuses, while parsing, what the protocol chosen cannot honour, instead of ignoring it.
 void check_proto_options(CLI::App& cmd, serve_options& opt) {
-  if (opt.proto != "tls") {
+  const bool tls = opt.proto == "tls" || opt.proto == "https";
+  if (!tls) {
     for (const char* tls_only : {"--cert", "--key", "--ca", "--require-client-cert"}) {
-      if (cmd.count(tls_only) > 0) throw CLI::ValidationError(tls_only, "applies to --proto tls only");
+      if (cmd.count(tls_only) > 0) {
+        throw CLI::ValidationError(tls_only, "applies to --proto tls and https only");
+      }
     }
   } else if (opt.cert.empty() || opt.key.empty()) {
-    throw CLI::ValidationError("--cert", "--proto tls needs --cert and --key (PEM files; "
-                                         "scripts/gen-test-certs.sh makes test ones)");
+    throw CLI::ValidationError("--cert", "--proto " + opt.proto +
+                                             " needs --cert and --key (PEM files; "
+                                             "scripts/gen-test-certs.sh makes test ones)");
   } else if (opt.require_client_cert && opt.ca.empty()) {
     throw CLI::ValidationError("--require-client-cert", "needs --ca to verify clients against");
+  }
+  if (opt.proto == "http" || opt.proto == "https") {
+    for (const char* framed_only : {"--framing", "--sink", "--max-message-size"}) {
+      if (cmd.count(framed_only) > 0) {
+        throw CLI::ValidationError(framed_only, "applies to --proto tcp, tls and udp only");
+      }
+    }
+    return;
   }
   if (opt.proto != "udp") return;
   for (const char* tcp_only : {"--framing", "--max-connections", "--sink", "--reuse-port",
@@ -143,8 +155,9 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
   cmd->add_option("--proto", opt.proto,
                   "tcp: messaging_server, one echo per message; tls: the same over TLS\n"
                   "(secure_messaging_server; --cert and --key); udp: messaging_udp_server,\n"
-                  "each datagram sent back to its sender")
-      ->check(CLI::IsMember({"tcp", "tls", "udp"}))
+                  "each datagram sent back to its sender; http: http_server with\n"
+                  "GET /hello and POST /echo; https: the same over TLS (--cert and --key)")
+      ->check(CLI::IsMember({"tcp", "tls", "udp", "http", "https"}))
       ->capture_default_str();
   cmd->add_option("--port", opt.port, "Port to listen on; 0 picks a free one (printed)")
       ->required()
@@ -195,7 +208,9 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
 
 int run_serve(const serve_options& opt) {
   raise_fd_limit();
-  return opt.proto == "udp" ? run_udp_serve(opt) : run_tcp_serve(opt);
+  if (opt.proto == "udp") return run_udp_serve(opt);
+  if (opt.proto == "http" || opt.proto == "https") return run_http_serve(opt);
+  return run_tcp_serve(opt);
 }
 
 }  // namespace nsys

@@ -42,4 +42,7 @@ int run_serve(const serve_options& opt);
 /// The UDP echo server (serve_udp.cpp).
 int run_udp_serve(const serve_options& opt);
 
+/// The HTTP and HTTPS servers (serve_http.cpp).
+int run_http_serve(const serve_options& opt);
+
 }  // namespace nsys

@@ -65,6 +65,8 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
  public:
   using payload_ptr = std::shared_ptr<const std::vector<std::uint8_t>>;
   static constexpr std::chrono::seconds linger_timeout{5};
+  /// How long close_after_flush(..., drain_input = true) reads after its FIN.
+  static constexpr std::chrono::seconds linger_read_timeout{2};
 
   /// Library-internal: servers and clients create connections (through messaging_session) and
   /// start() them on the socket's io_context thread. With `tls`, the connection is that TLS
@@ -166,6 +168,18 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   void close_now(const error_info& reason);
   /// close_now() on the owner thread, from any thread.
   void post_close(error_info reason);
+  /// Stops reading, writes what is queued (for at most linger_timeout), then closes with
+  /// `reason`; at once when nothing is queued. What close() does, with any reason. With
+  /// `drain_input`, once written it sends FIN and reads and discards what the peer still sends
+  /// until the peer closes (at most linger_read_timeout), so that unread input does not turn
+  /// the close into a RST that destroys the last response in flight (HTTP). Owner thread only.
+  void close_after_flush(error_info reason, bool drain_input = false);
+  /// Asks the protocol to finish what it is doing and close (a server's graceful stop): an
+  /// HTTP connection answers the request in progress first, and closes at once when idle.
+  /// Any thread; runs on the owner thread. A connection still in its TLS handshake closes.
+  void shutdown_gracefully(error_info reason);
+  /// The protocol running on the connection (null before set_protocol). Owner thread only.
+  [[nodiscard]] detail::connection_protocol* protocol() noexcept { return protocol_.get(); }
   /// Closes because of an error: counts it and reports it to the error callback first.
   void fail(const error_info& reason);
   [[nodiscard]] asio::io_context& context() noexcept { return *context_; }
@@ -252,6 +266,8 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   /// left unconsumed. False once closed.
   bool deliver(const std::shared_ptr<stream_connection>& self, std::span<const std::uint8_t> in);
   void on_peer_closed(const std::string& how);
+  void begin_lingering_read();
+  void do_linger_read();
   void do_write();
   void do_wait_write();
   void on_writable(const std::error_code& ec);
@@ -290,6 +306,8 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   bool flush_posted_ = false;
   bool connected_reported_ = false;  // the handler's on_connected ran
   bool deliver_ = false;             // see delivering()
+  bool drain_input_on_close_ = false;  // close_after_flush(..., drain_input)
+  bool lingering_ = false;             // reading and discarding after the FIN
   std::uint8_t paused_ = 0;          // pause_reason bits
   std::uint32_t back_pressure_holds_ = 0;  // full queues this connection's reader waits for
   std::vector<std::uint8_t> held_input_;   // read, not yet delivered: a pause stopped it

@@ -43,6 +43,16 @@ class connection_protocol {
     return std::nullopt;
   }
 
+  /// Whether a peer's EOF still lets what is queued be written before the connection closes
+  /// (an HTTP client that half-closes after its request still gets the response). false: the
+  /// connection closes at once and discards its queue (messaging peers that close are gone).
+  [[nodiscard]] virtual bool flush_on_peer_eof() const noexcept { return false; }
+
+  /// The owner asked for a graceful shutdown (a server stopping): finish what is in progress
+  /// in the protocol's terms, then close. The default closes at once, gracefully (what is
+  /// queued is written first).
+  virtual void on_shutdown(stream_connection& c, const error_info& reason);
+
   /// The connection closed: drop partial state.
   virtual void on_closed() {}
 };

@@ -3,6 +3,7 @@
 // outlives the public object while any session does.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "network_system/session/session_manager.h"
 #include "network_system/utils/callback_manager.h"
 #include "network_system/utils/lifecycle_manager.h"
+#include "connection/detail/connection_protocol.h"
 #include "core/detail/proxy_accept.h"
 #include "session/detail/session_handler.h"
 
@@ -37,13 +39,27 @@ class server_core final : public session::detail::session_handler,
       messaging_server::disconnection_callback_t, messaging_server::error_callback_t,
       messaging_server::drain_callback_t, messaging_server::batch_receive_callback_t>;
 
-  /// With `tls`, every session is a TLS stream (secure_messaging_server).
-  server_core(std::string id, server_config config, std::optional<tls_config> tls = std::nullopt);
+  /// Makes the protocol each accepted connection runs instead of the framing protocol (an
+  /// HTTP server's). Called on the connection's I/O thread before the connection starts.
+  using protocol_factory = std::function<std::unique_ptr<connection::detail::connection_protocol>(
+      session::messaging_session&)>;
+
+  /// With `tls`, every session is a TLS stream (secure_messaging_server). `source` names the
+  /// public class in error_info ("messaging_server", "http_server"); a string literal.
+  server_core(std::string id, server_config config, std::optional<tls_config> tls = std::nullopt,
+              const char* source = "messaging_server");
   ~server_core() override;
 
+  /// Before start() only.
+  void set_protocol_factory(protocol_factory f) { protocol_factory_ = std::move(f); }
+
   VoidResult start(std::string_view bind_address, std::uint16_t port, bool any_address);
+  /// Closes the listening sockets (no new connections); the open ones go on. Part of a
+  /// graceful stop; stop() does it too. Any thread but an I/O thread of the server's pool.
+  void stop_accepting();
   VoidResult stop();
 
+  const char* const source_;  // first: the members below use it as they are built
   const std::string id_;
   const server_config config_;
   callbacks callbacks_;
@@ -103,6 +119,7 @@ class server_core final : public session::detail::session_handler,
   std::vector<listener> listeners_;
   std::string listen_endpoint_;
   std::unique_ptr<proxy_accept> proxy_;  // config_.proxy_protocol on: headers read before sessions
+  protocol_factory protocol_factory_;
 
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> rejected_{0};

@@ -1,0 +1,278 @@
+#include "http/server/http1_server_protocol.h"
+
+#include <algorithm>
+
+#include "http/server/date_field.h"
+#include "http/server/http_server_state.h"
+#include "network_system/core/error_codes.h"
+#include "network_system/http/request.h"
+#include "network_system/protocol/http/http_fields.h"
+#include "network_system/protocol/http/http_status.h"
+
+namespace network_system::http::detail {
+
+namespace {
+constexpr const char* source = "http_server";
+
+using protocol::http::parse_status;
+
+std::span<const std::uint8_t> as_bytes(std::string_view s) noexcept {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+}  // namespace
+
+http1_server_protocol::http1_server_protocol(std::shared_ptr<http_server_state> server,
+                                             connection::stream_connection& c)
+    : server_(std::move(server)),
+      connection_(c.weak_from_this()),
+      parser_(server_->config_.parser),
+      timer_(c.context()),
+      self_ref_(std::make_shared<http1_server_protocol*>(this)) {
+  // The first request gets header_timeout from the moment the connection opens: a client that
+  // connects and sends nothing holds a slot no longer than one that sends slowly.
+  enter(phase::idle, server_->config_.header_timeout);
+}
+
+http1_server_protocol::~http1_server_protocol() {
+  *self_ref_ = nullptr;
+}
+
+void http1_server_protocol::on_data(const std::shared_ptr<connection::stream_connection>& self,
+                                    std::span<const std::uint8_t>& in) {
+  auto& c = *self;
+  while (c.delivering()) {
+    if (phase_ == phase::closing) {  // after the last answer nothing more is read as a request
+      in = {};
+      return;
+    }
+    const auto r = parser_.feed(in);
+    in = in.subspan(r.consumed);
+    switch (r.status) {
+      case parse_status::need_more:
+        if (phase_ == phase::idle && r.consumed > 0) enter(phase::head, server_->config_.header_timeout);
+        return;
+      case parse_status::head_complete:
+        on_head(c);
+        break;
+      case parse_status::body:
+        body_.append(reinterpret_cast<const char*>(r.body.data()), r.body.size());
+        break;
+      case parse_status::message_complete:
+        on_message_complete(c);
+        break;
+      case parse_status::error:
+        server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
+        refuse(c, parser_.error());
+        in = {};
+        return;
+    }
+  }
+}
+
+void http1_server_protocol::on_head(connection::stream_connection& c) {
+  const auto& head = parser_.head();
+  const bool has_body = parser_.chunked() || parser_.content_length() > 0;
+  if (has_body) {
+    enter(phase::body, server_->config_.request_timeout);
+    // Reserve what a Content-Length announces (bounded by the parser's body limit).
+    if (!parser_.chunked()) body_.reserve(static_cast<std::size_t>(parser_.content_length()));
+  }
+  if (auto expect = head.fields.get("Expect")) {
+    if (!protocol::http::iequals(trim(*expect), "100-continue")) {
+      server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
+      auto res = response::status_page(417, "only \"Expect: 100-continue\" is supported");
+      server_->report(error_info{error_codes::http_bad_request,
+                                 peer(c) + "unsupported expectation \"" + std::string(*expect) + "\"",
+                                 source, {}});
+      send(c, res, false, false);
+      return;
+    }
+    // RFC 9110 §10.1.1: an HTTP/1.1 client waiting for the go-ahead; nothing to say when the
+    // body is already here or there is none.
+    if (has_body && head.version.minor >= 1) {
+      (void)c.queue_copy(connection::wire_head{}, as_bytes(continue_line));
+    }
+  }
+}
+
+void http1_server_protocol::on_message_complete(connection::stream_connection& c) {
+  auto built = request::from_head(parser_.head(), std::move(body_));
+  body_ = std::string();
+  if (built.is_err()) {
+    server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
+    refuse(c, built.error());
+    return;
+  }
+  request& req = built.value();
+  ++served_;
+  server_->requests_.fetch_add(1, std::memory_order_relaxed);
+  c.count_received(1, req.body().size());
+  // An upgrade is declined by answering it as a plain request (RFC 9110 §7.8).
+  if (parser_.upgrade()) parser_.continue_after_upgrade();
+
+  const auto& config = server_->config_;
+  const bool keep_alive =
+      parser_.keep_alive() && !shutting_down_ &&
+      !server_->stopping_.load(std::memory_order_relaxed) &&
+      (config.max_requests_per_connection == 0 || served_ < config.max_requests_per_connection);
+  req.set_keep_alive(keep_alive);
+  req.set_remote_address(c.remote_endpoint());
+
+  response res;
+  server_->app_.handle(req, res);
+  send(c, res, req.method() == "HEAD", keep_alive && req.keep_alive());
+  if (phase_ != phase::closing) enter(phase::idle, config.keep_alive_timeout);
+}
+
+void http1_server_protocol::refuse(connection::stream_connection& c, const error_info& e) {
+  int status = protocol::http::status_for_error(e.code);
+  if (status == 0) status = 400;
+  auto res = response::status_page(status, e.message);
+  server_->report(error_info{e.code, peer(c) + e.message, source, e.details});
+  send(c, res, false, false);
+}
+
+void http1_server_protocol::send(connection::stream_connection& c, response& res,
+                                 bool head_request, bool keep_alive) {
+  auto& fields = res.headers();
+  fields.set("Date", current_date_field());
+  const auto& name = server_->config_.server_name;
+  if (!name.empty() && !fields.contains("Server")) fields.add("Server", name);
+  if (!keep_alive) {
+    fields.set("Connection", "close");
+  } else if (parser_.head().version.minor == 0) {
+    fields.set("Connection", "keep-alive");  // HTTP/1.0 closes unless told otherwise
+  }
+
+  // One buffer per thread: a response is copied once, into the connection's write queue.
+  thread_local std::string wire;
+  wire.clear();
+  if (auto r = res.serialize(wire, head_request); r.is_err()) {
+    // The handler made a response that cannot be sent (a CR in a field value, say): the
+    // client gets a 500, the application the reason.
+    server_->report(error_info{r.error().code, peer(c) + "the handler's response: " + r.error().message,
+                               source, {}});
+    wire.clear();
+    auto fallback = response::status_page(500);
+    fallback.headers().set("Date", current_date_field());
+    if (!keep_alive) fallback.headers().set("Connection", "close");
+    (void)fallback.serialize(wire, head_request);
+    server_->count_response(500);
+  } else {
+    server_->count_response(res.status());
+  }
+  (void)c.queue_copy(connection::wire_head{}, as_bytes(wire));
+  if (wire.capacity() > 256 * 1024) std::string().swap(wire);  // a large body does not stay
+  if (!keep_alive) {
+    phase_ = phase::closing;
+    deadline_ = clock::time_point::max();
+    // Draining what the client still sends keeps its unread input from turning the close
+    // into a RST that could destroy this response in flight.
+    c.close_after_flush(error_info{error_codes::session_closed,
+                                   "the last response of the connection was sent", source, {}},
+                        /*drain_input=*/true);
+  }
+}
+
+const std::string& http1_server_protocol::peer(const connection::stream_connection& c) {
+  if (peer_.empty()) peer_ = c.remote_endpoint() + ": ";
+  return peer_;
+}
+
+std::optional<error_info> http1_server_protocol::on_peer_eof(const connection::stream_connection& c) {
+  if (phase_ == phase::closing || phase_ == phase::idle) return std::nullopt;
+  const auto r = parser_.finish();
+  if (r.status != parse_status::error) return std::nullopt;
+  auto e = parser_.error();
+  e.message = c.remote_endpoint() + ": " + e.message;
+  return e;
+}
+
+void http1_server_protocol::on_shutdown(connection::stream_connection& c, const error_info& reason) {
+  shutting_down_ = true;
+  // Idle: nothing to finish. Otherwise the request arriving is answered with
+  // "Connection: close", and the connection closes after it (or at its timeout).
+  if (phase_ == phase::idle) c.close_after_flush(reason);
+}
+
+void http1_server_protocol::on_closed() {
+  deadline_ = clock::time_point::max();
+  timer_.cancel();
+}
+
+void http1_server_protocol::enter(phase p, std::chrono::milliseconds timeout) {
+  phase_ = p;
+  if (timeout.count() <= 0) {
+    deadline_ = clock::time_point::max();
+    return;
+  }
+  deadline_ = clock::now() + timeout;
+  // A later deadline waits for the timer to fire; an earlier one (a header timeout after a
+  // longer keep-alive wait) re-arms it.
+  if (!timer_armed_ || deadline_ < armed_for_) arm_timer();
+}
+
+void http1_server_protocol::arm_timer() {
+  timer_armed_ = true;
+  armed_for_ = deadline_;
+  const auto generation = ++timer_generation_;
+  timer_.expires_at(deadline_);  // cancels a wait in progress: its completion is stale
+  timer_.async_wait([weak = connection_, ref = self_ref_, generation](const std::error_code& ec) {
+    auto* self = *ref;
+    if (!self || generation != self->timer_generation_) return;  // gone, or re-armed since
+    self->timer_armed_ = false;
+    if (ec) return;
+    auto c = weak.lock();
+    if (!c) return;
+    self->on_timer();
+  });
+}
+
+void http1_server_protocol::on_timer() {
+  if (deadline_ == clock::time_point::max()) return;
+  if (clock::now() < deadline_) {  // the deadline moved on since the timer was armed
+    arm_timer();
+    return;
+  }
+  deadline_ = clock::time_point::max();
+  auto c = connection_.lock();
+  if (!c) return;
+  if (c->state() == connection::connection_state::connecting) {  // still in its TLS handshake
+    c->close_now(error_info{error_codes::http_header_timeout,
+                            peer(*c) + "TLS handshake and request head not complete within " +
+                                std::to_string(server_->config_.header_timeout.count()) + " ms",
+                            source, {}});
+    return;
+  }
+  if (!c->is_connected()) return;
+  switch (phase_) {
+    case phase::idle:  // nothing asked, nothing to answer
+      c->close_after_flush(error_info{error_codes::session_expired,
+                                      "no request within the keep-alive timeout", source, {}});
+      return;
+    case phase::head:
+    case phase::body: {
+      const bool head = phase_ == phase::head;
+      server_->timeouts_.fetch_add(1, std::memory_order_relaxed);
+      const auto code = head ? error_codes::http_header_timeout : error_codes::http_request_timeout;
+      const auto limit = head ? server_->config_.header_timeout : server_->config_.request_timeout;
+      refuse(*c, error_info{code,
+                            std::string(head ? "request head" : "request body") +
+                                " not complete within " + std::to_string(limit.count()) + " ms",
+                            source, {}});
+      return;
+    }
+    case phase::closing:
+      return;
+  }
+}
+
+}  // namespace network_system::http::detail

@@ -1,0 +1,85 @@
+// nsys serve --proto http|https: the library's http_server with the routes SPEC §8 names.
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "network_system/core/io_context_pool.h"
+#include "network_system/http/http_server.h"
+#include "serve_command.h"
+#include "serve_common.h"
+
+namespace nsys {
+
+namespace http = network_system::http;
+
+int run_http_serve(const serve_options& opt) {
+  const sigset_t stop_signals = block_stop_signals();
+  http::http_server_config cfg;
+  cfg.server.io_threads =
+      opt.threads ? opt.threads : network_system::core::io_context_pool::default_thread_count();
+  cfg.server.reuse_port = opt.reuse_port;
+  cfg.server.max_connections = opt.max_connections;
+  if (opt.proxy_protocol == "optional") {
+    cfg.server.proxy_protocol = network_system::core::proxy_protocol_mode::optional;
+  } else if (opt.proxy_protocol == "required") {
+    cfg.server.proxy_protocol = network_system::core::proxy_protocol_mode::required;
+  }
+
+  std::unique_ptr<http::http_server> server;
+  if (opt.proto == "https") {
+    network_system::core::tls_config tls;
+    tls.certificate_chain_file = opt.cert;
+    tls.private_key_file = opt.key;
+    tls.ca_file = opt.ca;
+    tls.require_client_certificate = opt.require_client_cert;
+    server = std::make_unique<http::http_server>("nsys", cfg, tls);
+  } else {
+    server = std::make_unique<http::http_server>("nsys", cfg);
+  }
+  auto& routes = server->routes();
+  (void)routes.get("/hello", [](http::request&, http::response& res) {
+    res.set_body("Hello, World!", "text/plain");
+  });
+  (void)routes.post("/echo", [](http::request& req, http::response& res) {
+    const auto type = req.header("Content-Type");
+    res.set_body(std::move(req.body()), type ? *type : "application/octet-stream");
+  });
+  // The first errors say what went wrong (a request refused, a failed handshake); later ones
+  // are counted in the summary.
+  server->set_error_callback([reported = std::make_shared<std::atomic<int>>(0)](
+                                 const network_system::error_info& e) {
+    if (reported->fetch_add(1) < 10) std::fprintf(stderr, "nsys serve: %s\n", e.message.c_str());
+  });
+
+  const auto started = opt.bind.empty()
+                           ? server->start_server(static_cast<std::uint16_t>(opt.port))
+                           : server->start_server(opt.bind, static_cast<std::uint16_t>(opt.port));
+  if (started.is_err()) {
+    std::fprintf(stderr, "nsys serve: error: %s\n", started.error().message.c_str());
+    return 1;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  print_listening(opt.bind, server->port());
+  std::fprintf(stderr,
+               "nsys serve: %s: GET /hello, POST /echo, %zu I/O thread(s)%s; SIGINT/SIGTERM "
+               "stops\n",
+               opt.proto.c_str(), cfg.server.io_threads,
+               opt.reuse_port ? " each with its own SO_REUSEPORT acceptor" : "");
+
+  const int sig = wait_stop_signal(stop_signals);
+  server->stop_server();
+  const auto st = server->statistics();
+  serve_counters c;
+  c.connections = st.accepted_connections;
+  c.rejected = st.rejected_connections;
+  c.messages_in = st.requests;
+  c.messages_out = st.responses_2xx + st.responses_3xx + st.responses_4xx + st.responses_5xx;
+  c.errors = st.bad_requests + st.timeouts;
+  print_summary(sig, c,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return 0;
+}
+
+}  // namespace nsys
