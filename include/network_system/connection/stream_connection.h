@@ -88,6 +88,8 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   /// "127.0.0.1:40312" or "[::1]:40312".
   [[nodiscard]] std::string remote_endpoint() const;
   [[nodiscard]] std::string local_endpoint() const;
+  /// The peer's address and port as an endpoint (what remote_endpoint() formats).
+  [[nodiscard]] const asio::ip::tcp::endpoint& remote_address() const noexcept { return remote_; }
   [[nodiscard]] connection_state state() const noexcept { return state_.load(); }
   /// The OS socket, for reading or setting socket options the library does not cover
   /// (getsockopt/setsockopt are safe from any thread). Valid while the connection is open

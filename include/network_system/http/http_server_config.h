@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "network_system/core/server_config.h"
 #include "network_system/protocol/http/parser_options.h"
@@ -30,6 +31,13 @@ struct http_server_config {
   /// Requests served on one connection before it answers with "Connection: close"; 0 (the
   /// default) means no limit.
   std::size_t max_requests_per_connection = 0;
+
+  /// Proxies whose "Forwarded" / "X-Forwarded-For" fields name the client: addresses and CIDR
+  /// blocks ("127.0.0.1", "10.0.0.0/8", "fd00::/8"); see trusted_proxies.h for the rule.
+  /// request::remote_address() is then the client's address without a port. Empty (the
+  /// default): nobody is believed, and remote_address() is the peer's "address:port".
+  /// An entry that does not parse makes start_server fail with invalid_configuration.
+  std::vector<std::string> trusted_proxies;
 
   /// The Server field of every response; empty: none is sent.
   std::string server_name = "network_system";

@@ -124,7 +124,12 @@ void http1_server_protocol::on_message_complete(connection::stream_connection& c
       !server_->stopping_.load(std::memory_order_relaxed) &&
       (config.max_requests_per_connection == 0 || served_ < config.max_requests_per_connection);
   req.set_keep_alive(keep_alive);
-  req.set_remote_address(c.remote_endpoint());
+  if (server_->proxies_.empty()) {
+    req.set_remote_address(remote(c));
+  } else {
+    req.set_remote_address(
+        server_->proxies_.client_address(c.remote_address().address(), req.headers()));
+  }
 
   response res;
   server_->app_.handle(req, res);
@@ -182,9 +187,13 @@ void http1_server_protocol::send(connection::stream_connection& c, response& res
   }
 }
 
-const std::string& http1_server_protocol::peer(const connection::stream_connection& c) {
-  if (peer_.empty()) peer_ = c.remote_endpoint() + ": ";
-  return peer_;
+const std::string& http1_server_protocol::remote(const connection::stream_connection& c) {
+  if (remote_.empty()) remote_ = c.remote_endpoint();
+  return remote_;
+}
+
+std::string http1_server_protocol::peer(const connection::stream_connection& c) {
+  return remote(c) + ": ";
 }
 
 std::optional<error_info> http1_server_protocol::on_peer_eof(const connection::stream_connection& c) {

@@ -56,8 +56,10 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   /// Adds Date, Server and Connection, serializes `res` and queues it; closes after it when
   /// `keep_alive` is false.
   void send(connection::stream_connection& c, response& res, bool head_request, bool keep_alive);
-  /// "127.0.0.1:40312: " for error messages, formatted once per connection.
-  const std::string& peer(const connection::stream_connection& c);
+  /// "127.0.0.1:40312", formatted once per connection (PROXY protocol: the client it names).
+  const std::string& remote(const connection::stream_connection& c);
+  /// "127.0.0.1:40312: ", the start of an error message.
+  std::string peer(const connection::stream_connection& c);
 
   void enter(phase p, std::chrono::milliseconds timeout);
   void arm_timer();
@@ -67,7 +69,7 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   std::weak_ptr<connection::stream_connection> connection_;
   protocol::http::request_parser parser_;
   std::string body_;
-  std::string peer_;  // see peer()
+  std::string remote_;  // see remote()
   phase phase_ = phase::idle;
   std::uint64_t served_ = 0;
   bool shutting_down_ = false;

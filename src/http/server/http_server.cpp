@@ -78,6 +78,10 @@ VoidResult http_server::start_server(std::uint16_t port) { return start_server({
 
 VoidResult http_server::start_server(std::string_view bind_address, std::uint16_t port) {
   auto& core = *state_->core_;
+  if (core.lifecycle_.is_running()) return core.start(bind_address, port, bind_address.empty());
+  auto proxies = trusted_proxies::parse(state_->config_.trusted_proxies);
+  if (proxies.is_err()) return VoidResult(proxies.error());
+  state_->proxies_ = std::move(proxies.value());
   // Connections hold the state only weakly through the factory: the state owns the core.
   std::weak_ptr<detail::http_server_state> weak = state_;
   core.set_protocol_factory(

@@ -10,6 +10,7 @@
 
 #include "network_system/core/tls_config.h"
 #include "network_system/http/http_server.h"
+#include "network_system/http/trusted_proxies.h"
 
 namespace network_system::core::detail {
 class server_core;
@@ -27,6 +28,8 @@ class http_server_state {
   /// Set before start; read by the connections (I/O threads) afterwards.
   http_server::error_callback_t on_error_;
   std::shared_ptr<core::detail::server_core> core_;
+  /// config_.trusted_proxies, parsed by start_server.
+  trusted_proxies proxies_;
   /// Set by stop_server: answers carry "Connection: close" from then on.
   std::atomic<bool> stopping_{false};
 

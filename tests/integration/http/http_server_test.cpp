@@ -10,6 +10,7 @@
 #include "integration/http/http_test_server.h"
 #include "integration/support/raw_http.h"
 #include "integration/support/test_support.h"
+#include "network_system/core/error_codes.h"
 
 namespace integration {
 namespace {
@@ -264,6 +265,34 @@ TEST(HttpServer, MaxRequestsPerConnectionClosesAfterTheLastOne) {
     EXPECT_EQ(r->field("Connection"), i == 2 ? "close" : "");
   }
   EXPECT_TRUE(c.wait_closed());
+}
+
+TEST(HttpServer, RemoteAddressIsThePeerUnlessATrustedProxyNamesTheClient) {
+  {
+    http_test_server s;
+    raw_http c(s.start());
+    ASSERT_TRUE(c.send("GET /whoami HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n"));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << c.last_error();
+    EXPECT_EQ(r->body.rfind("127.0.0.1:", 0), 0u) << r->body;  // not believed: nobody trusted
+  }
+  auto config = http_test_server::small_config();
+  config.trusted_proxies = {"127.0.0.0/8"};
+  http_test_server s(config);
+  raw_http c(s.start());
+  ASSERT_TRUE(c.send("GET /whoami HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 1.1.1.1, 203.0.113.7\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << c.last_error();
+  EXPECT_EQ(r->body, "203.0.113.7");
+}
+
+TEST(HttpServer, AMalformedTrustedProxyEntryFailsTheStart) {
+  auto config = http_test_server::small_config();
+  config.trusted_proxies = {"10.0.0.0/40"};
+  nhttp::http_server server("bad", config);
+  auto r = server.start_server("127.0.0.1", 0);
+  ASSERT_TRUE(r.is_err());
+  EXPECT_EQ(r.error().code, network_system::error_codes::invalid_configuration);
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ class http_test_server {
   }
 
   /// GET /hello; POST /echo (body and Content-Type back); GET /throw (a handler that throws);
-  /// GET /size/:n (n bytes of a repeating pattern).
+  /// GET /size/:n (n bytes of a repeating pattern); GET /whoami (request::remote_address()).
   static void add_routes(nhttp::router& r) {
     (void)r.get("/hello", [](nhttp::request&, nhttp::response& res) {
       res.set_body("Hello, World!", "text/plain");
@@ -44,6 +44,9 @@ class http_test_server {
     (void)r.post("/echo", [](nhttp::request& req, nhttp::response& res) {
       const auto type = req.header("Content-Type");
       res.set_body(std::move(req.body()), type ? *type : "application/octet-stream");
+    });
+    (void)r.get("/whoami", [](nhttp::request& req, nhttp::response& res) {
+      res.text(req.remote_address());
     });
     (void)r.get("/throw", [](nhttp::request&, nhttp::response&) {
       throw std::runtime_error("handler failed");
