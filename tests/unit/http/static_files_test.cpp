@@ -12,6 +12,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "network_system/core/error_codes.h"
@@ -824,6 +825,28 @@ TEST_P(static_files_test, make_static_files_reports_bad_options) {
   EXPECT_EQ(r.error().code, error_codes::invalid_configuration);
   r = make_static_files(root_.string(), opts({.precompressed = {{"", ".gz"}}}));
   EXPECT_TRUE(r.is_err());
+}
+
+TEST_P(static_files_test, one_handler_serves_many_threads_at_once) {
+  const auto p = app();
+  const std::string big = big_content();
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        const int first = (t * 100 + i) % 900;
+        const auto a = send(p, "/static/big.bin",
+                            {{"Range", "bytes=" + std::to_string(first) + "-" +
+                                           std::to_string(first + 49)}});
+        if (a.status() != 206 || a.body() != big.substr(first, 50)) ++wrong[t];
+        if (send(p, "/static/site/").body() != "<h1>site</h1>") ++wrong[t];
+        if (send(p, "/static/../outside/secret.txt").status() != 404) ++wrong[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 TEST_P(static_files_test, middleware_fields_survive_a_404) {
