@@ -266,6 +266,17 @@ TEST_P(static_files_test, a_sibling_outside_the_root_is_not_used) {
 
 // --- setup --------------------------------------------------------------------------------
 
+TEST_P(static_files_test, the_default_containment_mode_serves_and_refuses_alike) {
+  router r;
+  ASSERT_TRUE(r.get("/static/*", static_files(root_.string())).is_ok());  // containment::automatic
+  const pipeline p(std::move(r));
+  EXPECT_EQ(send(p, "/static/hello.txt").body(), "Hello, static!\n");
+  EXPECT_EQ(send(p, "/static/link_inside").body(), "Hello, static!\n");
+  expect_refused(send(p, "/static/link_outside"));
+  expect_refused(send(p, "/static/dirlink_outside/secret.txt"));
+  expect_refused(send(p, "/static/%2e%2e/outside/secret.txt"));
+}
+
 TEST_P(static_files_test, make_static_files_reports_a_bad_root) {
   auto missing = make_static_files((base_ / "nope").string(), opts());
   ASSERT_TRUE(missing.is_err());
