@@ -37,6 +37,13 @@ response response::status_page(int status, std::string_view detail) {
 
 void response::set_body(std::string body, std::string_view content_type) {
   body_ = std::move(body);
+  file_.reset();
+  if (!content_type.empty()) fields_.set("Content-Type", content_type);
+}
+
+void response::set_file(file_body file, std::string_view content_type) {
+  body_.clear();
+  file_ = std::move(file);
   if (!content_type.empty()) fields_.set("Content-Type", content_type);
 }
 
@@ -77,7 +84,7 @@ ph::response_head response::to_head() const {
   if (status_ == 304) return head;  // keeps a Content-Length the handler set, adds none
   head.fields.erase("Content-Length");
   if (!status_has_no_body(status_)) {
-    head.fields.add("Content-Length", std::to_string(body_.size()));
+    head.fields.add("Content-Length", std::to_string(content_length()));
   }
   return head;
 }
@@ -90,15 +97,23 @@ VoidResult response::serialize(std::string& out, bool head_request) const {
                       "http::response");
   }
   const bool no_body = status_has_no_body(status_);
-  if (no_body && !body_.empty()) {
+  if (no_body && (!body_.empty() || file_)) {
     return error_void(error_codes::invalid_argument,
                       "serialize response " + std::to_string(status_) +
-                          ": this status cannot carry a body (" + std::to_string(body_.size()) +
-                          " bytes given)",
+                          ": this status cannot carry a body (" +
+                          std::to_string(content_length()) + " bytes given)",
+                      "http::response");
+  }
+  if (file_ && !body_.empty()) {
+    return error_void(error_codes::invalid_argument,
+                      "serialize response " + std::to_string(status_) +
+                          ": both a file and an in-memory body are set",
                       "http::response");
   }
   const std::size_t before = out.size();
-  out.reserve(before + 64 + 32 * fields_.size() + (head_request ? 0 : body_.size()));
+  const bool send_body = !head_request && !no_body;
+  out.reserve(before + 64 + 32 * fields_.size() +
+              (send_body ? static_cast<std::size_t>(content_length()) : 0));
   if (status_ != 304 && fields_.contains("Content-Length")) {
     // Rare: the handler set its own Content-Length; to_head() replaces it (a copy of the
     // fields, which the common path below avoids).
@@ -123,11 +138,22 @@ VoidResult response::serialize(std::string& out, bool head_request) const {
     if (!no_body) {
       out.resize(out.size() - 2);
       out += "Content-Length: ";
-      out += std::to_string(body_.size());
+      out += std::to_string(content_length());
       out += "\r\n\r\n";
     }
   }
-  if (!head_request && !no_body) out += body_;
+  if (!send_body) return ok();
+  if (!file_) {
+    out += body_;
+    return ok();
+  }
+  auto r = file_->append_to(out);
+  if (r.is_err()) {
+    out.resize(before);
+    return error_void(r.error().code,
+                      "serialize response " + std::to_string(status_) + ": " + r.error().message,
+                      "http::response", r.error().details);
+  }
   return ok();
 }
 

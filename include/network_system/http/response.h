@@ -1,6 +1,7 @@
 #pragma once
 // response: what an HTTP handler fills in. The server (or a test) turns it into bytes with
-// serialize(); the body always goes out with a Content-Length.
+// serialize(); the body always goes out with a Content-Length. The body is either in memory
+// (body(), set_body) or a range of an open file (set_file, see file_body.h).
 //
 //   void hello(http::request&, http::response& res) { res.text("Hello, World!"); }
 //
@@ -8,12 +9,14 @@
 //   res.set_body(R"({"id":42})", "application/json");
 //   res.set_cookie({.name = "sid", .value = token, .path = "/", .http_only = true});
 //   res.redirect("/login");                       // 302 with Location
+//   res.set_file(file_body::open(path).value(), "image/png");   // the body is a file
 //
 //   std::string wire;
 //   res.serialize(wire, /*head_request=*/false);   // status line, fields, Content-Length, body
 //
 // What serialize() adds and leaves out (RFC 9110 §6.4.1, §8.6, §9.3.2):
-//   - Content-Length: body().size(), replacing any the handler set, except for 1xx, 204 and
+//   - Content-Length: content_length() (the file's length() when a file is set, else
+//     body().size()), replacing any the handler set, except for 1xx, 204 and
 //     304, which have no body (the field is left out for 1xx and 204; a 304 keeps one the
 //     handler set, since it describes the representation the client has);
 //   - the answer to HEAD (head_request = true) has the same fields as the answer to GET,
@@ -21,6 +24,15 @@
 //   - nothing else: Date, Server and Connection are the server's to add.
 // The handler must not set Transfer-Encoding: chunked bodies are the streaming API's (not
 // this type's); serialize() refuses a head with Transfer-Encoding (http_bad_request).
+//
+// File bodies. set_file() makes a file_body the body: body() is emptied, to_head() reports
+// the file's length() as Content-Length, and serialize() appends the file's bytes read with
+// pread(2) (what TLS and tests use). A server on plain TCP does not call serialize() for such
+// a response: it writes serialize_head(to_head()) and then sends file()->length() bytes from
+// file()->fd() at file()->offset() with sendfile(2) (see file_body.h). The body is one or
+// the other: set_body() (and text(), json(), html(), redirect()) drop the file, set_file()
+// empties body(). Writing into body() through its mutable reference while a file is set is
+// a mistake serialize() refuses (invalid_argument).
 //
 // Thread-safety: none; a response is filled and serialized by one thread at a time.
 
@@ -31,6 +43,7 @@
 #include <string_view>
 
 #include "network_system/core/result.h"
+#include "network_system/http/file_body.h"
 #include "network_system/protocol/http/cookie.h"
 #include "network_system/protocol/http/http_fields.h"
 #include "network_system/protocol/http/http_message.h"
@@ -77,7 +90,7 @@ class response {
     return {reinterpret_cast<const std::uint8_t*>(body_.data()), body_.size()};
   }
   /// Sets the body and Content-Type (replacing any); an empty content_type leaves
-  /// Content-Type as it was. The status is not changed.
+  /// Content-Type as it was. Drops a file set with set_file(). The status is not changed.
   void set_body(std::string body, std::string_view content_type = {});
   /// set_body(body, "text/plain; charset=utf-8").
   void text(std::string body) { set_body(std::move(body), "text/plain; charset=utf-8"); }
@@ -85,6 +98,19 @@ class response {
   void json(std::string body) { set_body(std::move(body), "application/json"); }
   /// set_body(body, "text/html; charset=utf-8").
   void html(std::string body) { set_body(std::move(body), "text/html; charset=utf-8"); }
+
+  /// Makes `file` (a range of an open file) the body, emptying body(), and sets Content-Type
+  /// unless content_type is empty. The status is not changed. The response shares the file's
+  /// descriptor with `file` and its other copies (see file_body.h).
+  void set_file(file_body file, std::string_view content_type = {});
+  /// The file body, or nullptr when the body is in memory. Valid until the body changes.
+  [[nodiscard]] const file_body* file() const noexcept { return file_ ? &*file_ : nullptr; }
+  /// Drops the file body (the body is then body(), which set_file left empty).
+  void clear_file() noexcept { file_.reset(); }
+  /// The body's size in bytes: file()->length() with a file, else body().size().
+  [[nodiscard]] std::uint64_t content_length() const noexcept {
+    return file_ ? file_->length() : body_.size();
+  }
 
   // --- helpers ----------------------------------------------------------------------------
 
@@ -107,15 +133,21 @@ class response {
   /// the head and the body as two pieces of one gathered write.
   [[nodiscard]] protocol::http::response_head to_head() const;
 
-  /// Appends the whole response to `out`: to_head() serialized, then the body unless
-  /// head_request is true or the status has no body (1xx, 204, 304).
+  /// Appends the whole response to `out`: to_head() serialized, then the body (the file's
+  /// bytes, read with pread, when a file is set) unless head_request is true or the status
+  /// has no body (1xx, 204, 304). A file body is read whole into `out`: a server sending
+  /// large files over TLS should write the head and read the file piecewise
+  /// (file_body::read_at) instead, to bound its memory.
   /// Errors (out is left as it was):
   ///   error_codes::http_bad_request     status outside 100..999, a reason with CR/LF or
   ///                                     controls, a Transfer-Encoding field
   ///   error_codes::http_invalid_header  a field name that is not a token or a value with
   ///                                     CR, LF, NUL or controls
-  ///   error_codes::invalid_argument     a non-empty body with 1xx, 204 or 304, which cannot
-  ///                                     carry one
+  ///   error_codes::invalid_argument     a non-empty body or a file with 1xx, 204 or 304,
+  ///                                     which cannot carry one; a file and a non-empty
+  ///                                     body() at once
+  ///   error_codes::invalid_state        the file could not be read, or ended early (it was
+  ///                                     truncated after it was opened): file_body::read_at
   VoidResult serialize(std::string& out, bool head_request = false) const;
 
  private:
@@ -123,6 +155,7 @@ class response {
   std::string reason_;
   protocol::http::http_fields fields_;
   std::string body_;
+  std::optional<file_body> file_;
 };
 
 }  // namespace network_system::http
