@@ -152,7 +152,8 @@ before_middleware decode_request_bodies(request_decoding_options options) {
         return;
       }
     }
-    auto decoded = ph::decode_content(header, req.body(), o.max_body);
+    auto decoded = ph::decode_content(header, req.body(),
+                                       {.max_output = o.max_body, .max_state = o.max_state});
     if (decoded.is_err()) {
       const int code = decoded.error().code;
       const int status = code == error_codes::http_body_too_large          ? 413

@@ -119,6 +119,10 @@ struct compression_options {
 struct request_decoding_options {
   /// The largest decoded body, in bytes: 8 MiB, the request parser's default body limit.
   std::size_t max_body = 8u << 20;
+  /// The most memory a decoder's codec state may take (protocol::http::decoder_limits):
+  /// brotli holds a ring buffer as large as the stream's window, up to 16 MiB even for a tiny
+  /// body; lower this to refuse large windows (the request then gets 413).
+  std::size_t max_state = protocol::http::decoder_limits{}.max_state;
   /// The codings accepted in a request's Content-Encoding.
   std::vector<content_coding> codings = {content_coding::gzip, content_coding::deflate,
                                          content_coding::br};

@@ -341,7 +341,12 @@ Result<std::string> compress(content_coding coding, std::string_view bytes, int 
 
 Result<std::string> decompress(content_coding coding, std::string_view bytes,
                                std::size_t max_output) {
-  auto dec = content_decoder::create(coding, {.max_output = max_output});
+  return decompress(coding, bytes, decoder_limits{.max_output = max_output});
+}
+
+Result<std::string> decompress(content_coding coding, std::string_view bytes,
+                               decoder_limits limits) {
+  auto dec = content_decoder::create(coding, limits);
   if (dec.is_err()) return Result<std::string>(dec.error());
   std::string out;
   if (auto r = dec.value().write(bytes, out); r.is_err()) return Result<std::string>(r.error());
@@ -351,15 +356,20 @@ Result<std::string> decompress(content_coding coding, std::string_view bytes,
 
 Result<std::string> decode_content(std::string_view content_encoding, std::string_view bytes,
                                    std::size_t max_output) {
+  return decode_content(content_encoding, bytes, decoder_limits{.max_output = max_output});
+}
+
+Result<std::string> decode_content(std::string_view content_encoding, std::string_view bytes,
+                                   decoder_limits limits) {
   auto codings = parse_content_encoding(content_encoding);
   if (codings.is_err()) return Result<std::string>(codings.error());
   const auto& list = codings.value();
   if (list.empty()) {
-    return decompress(content_coding::identity, bytes, max_output);
+    return decompress(content_coding::identity, bytes, limits);
   }
   std::string current(bytes);
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
-    auto next = decompress(*it, current, max_output);
+    auto next = decompress(*it, current, limits);
     if (next.is_err()) return next;
     current = std::move(next).value();
   }

@@ -338,6 +338,19 @@ TEST(http_compression_test, a_request_bomb_gets_413) {
   EXPECT_NE(dflt.res.body().find("8388608 bytes"), std::string::npos) << dflt.res.body();
 }
 
+TEST(http_compression_test, a_brotli_window_above_max_state_gets_413) {
+  // 6 MiB in several meta-blocks: the decoder needs the encoder's whole 4 MiB window.
+  const std::string plain = page_text(6 << 20);
+  const std::string br = ph::compress(content_coding::br, plain, 1).value();
+  const auto refused = through_pipeline(upload("br", br), {.max_state = 1 << 20});
+  EXPECT_FALSE(refused.handler_ran);
+  EXPECT_EQ(refused.res.status(), 413);
+  EXPECT_NE(refused.res.body().find("state"), std::string::npos) << refused.res.body();
+  const auto taken = through_pipeline(upload("br", br));
+  EXPECT_TRUE(taken.handler_ran);
+  EXPECT_EQ(taken.handler_body, plain);
+}
+
 TEST(http_compression_test, a_corrupt_or_truncated_request_body_gets_400) {
   const std::string gz = ph::compress(content_coding::gzip, page_text()).value();
   for (const std::string& body : {std::string("not gzip"), gz.substr(0, gz.size() / 2)}) {

@@ -191,6 +191,9 @@ Result<std::string> compress(content_coding coding, std::string_view bytes,
 /// content_decoder::write and finish().
 Result<std::string> decompress(content_coding coding, std::string_view bytes,
                                std::size_t max_output);
+/// The same with both limits.
+Result<std::string> decompress(content_coding coding, std::string_view bytes,
+                               decoder_limits limits);
 
 /// A body decoded according to its Content-Encoding value: the codings undone in reverse order
 /// ("gzip, br" was gzipped, then brotli'd: br is undone first), each stage under max_output.
@@ -198,5 +201,8 @@ Result<std::string> decompress(content_coding coding, std::string_view bytes,
 /// Errors: as parse_content_encoding and decompress.
 Result<std::string> decode_content(std::string_view content_encoding, std::string_view bytes,
                                    std::size_t max_output);
+/// The same with both limits (decoder_limits::max_state for each stage's codec state).
+Result<std::string> decode_content(std::string_view content_encoding, std::string_view bytes,
+                                   decoder_limits limits);
 
 }  // namespace network_system::protocol::http
