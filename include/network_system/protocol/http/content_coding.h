@@ -45,7 +45,8 @@
 //                              request with one 415 Unsupported Media Type (RFC 9110 §15.5.16)
 //   invalid_argument           a compression level out of range, or a call after an error or
 //                              after finish()
-//   internal_error             the codec library failed to allocate or initialize
+//   internal_error             the codec library failed to allocate (below max_state) or to
+//                              start
 //
 // Thread-safety: the free functions are pure; call them from any thread. An encoder or a
 // decoder is used by one thread at a time (it may move between threads).
@@ -138,8 +139,9 @@ struct decoder_limits {
 
 class content_decoder {
  public:
-  /// A decoder for `coding` under `limits`. Errors: internal_error when the codec library
-  /// cannot start one.
+  /// A decoder for `coding` under `limits`. The codec library starts on the first write(),
+  /// so that its first allocations meet limits.max_state there. Errors: internal_error when
+  /// the engine cannot be made (none in practice).
   static Result<content_decoder> create(content_coding coding, decoder_limits limits = {});
 
   content_decoder(content_decoder&&) noexcept;
@@ -151,7 +153,8 @@ class content_decoder {
   /// Decodes `input` (any piece of the stream, even one byte), appending output to `out`.
   /// Errors: http_decompression_failed, http_body_too_large (see the file comment; `out` then
   /// holds the output made before the error, at most max_output + 1 bytes of it);
-  /// invalid_argument after finish() or an earlier error.
+  /// invalid_argument after finish() or an earlier error; internal_error when the codec
+  /// library cannot start or runs out of memory below max_state.
   VoidResult write(std::string_view input, std::string& out);
   /// Declares the end of the input. Errors: http_decompression_failed when the stream is not
   /// complete (truncated); invalid_argument after an earlier error. No input at all is an

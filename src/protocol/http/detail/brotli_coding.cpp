@@ -83,6 +83,14 @@ class brotli_decoder final : public decoder_engine {
 
   Result<decode_step> step(std::span<const std::uint8_t> input,
                            std::span<std::uint8_t> room) override {
+    // Started on the first input, like zlib, so that its first allocation meets the state
+    // limit here.
+    if (state_ == nullptr && !start()) {
+      if (alloc_.refused()) return state_error();
+      return error<decode_step>(error_codes::internal_error,
+                                "decompress br: brotli could not start a decoder",
+                                std::string(coding_source));
+    }
     if (ended_) {
       if (input.empty()) return decode_step{};
       return Result<decode_step>(
@@ -112,12 +120,7 @@ class brotli_decoder final : public decoder_engine {
     }
     const BrotliDecoderErrorCode code = BrotliDecoderGetErrorCode(state_);
     if (code <= BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES && code >= BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES) {
-      if (alloc_.refused()) {
-        return error<decode_step>(error_codes::http_body_too_large,
-                                  "decompress br: the decoder's state would pass its limit of " +
-                                      std::to_string(alloc_.cap()) + " bytes",
-                                  std::string(coding_source));
-      }
+      if (alloc_.refused()) return state_error();
       return error<decode_step>(error_codes::internal_error, "decompress br: out of memory",
                                 std::string(coding_source));
     }
@@ -129,11 +132,18 @@ class brotli_decoder final : public decoder_engine {
 
   [[nodiscard]] bool ended() const noexcept override { return ended_; }
   [[nodiscard]] bool has_pending_output() const noexcept override {
-    return BrotliDecoderHasMoreOutput(state_) == BROTLI_TRUE;
+    return state_ != nullptr && BrotliDecoderHasMoreOutput(state_) == BROTLI_TRUE;
   }
   [[nodiscard]] std::size_t peak_state() const noexcept override { return alloc_.peak(); }
 
  private:
+  Result<decode_step> state_error() const {
+    return error<decode_step>(error_codes::http_body_too_large,
+                              "decompress br: the decoder's state would pass its limit of " +
+                                  std::to_string(alloc_.cap()) + " bytes",
+                              std::string(coding_source));
+  }
+
   state_allocator alloc_;
   BrotliDecoderState* state_ = nullptr;
   bool ended_ = false;
@@ -148,9 +158,7 @@ std::unique_ptr<encoder_engine> make_brotli_encoder(int quality) {
 }
 
 std::unique_ptr<decoder_engine> make_brotli_decoder(std::size_t max_state) {
-  auto d = std::make_unique<brotli_decoder>(max_state);
-  if (!d->start()) return nullptr;
-  return d;
+  return std::make_unique<brotli_decoder>(max_state);
 }
 
 }  // namespace network_system::protocol::http::detail

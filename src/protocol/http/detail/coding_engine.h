@@ -78,11 +78,12 @@ std::unique_ptr<decoder_engine> make_identity_decoder();
 
 /// gzip or deflate (zlib format) at zlib level 0..9. Null when zlib cannot start one.
 std::unique_ptr<encoder_engine> make_zlib_encoder(content_coding coding, int level);
-/// gzip (several members) or deflate (zlib format or raw). Null when zlib cannot start one.
+/// gzip (several members) or deflate (zlib format or raw); zlib starts on the first input.
 std::unique_ptr<decoder_engine> make_zlib_decoder(content_coding coding, std::size_t max_state);
 
 /// br at quality 0..11. Null when brotli cannot start one.
 std::unique_ptr<encoder_engine> make_brotli_encoder(int quality);
+/// br; brotli starts on the first input.
 std::unique_ptr<decoder_engine> make_brotli_decoder(std::size_t max_state);
 
 /// The error of a failed decode, naming the coding.

@@ -91,12 +91,12 @@ class zlib_decoder final : public decoder_engine {
     if (started_) inflateEnd(&z_);
   }
 
-  // gzip starts at once; deflate waits for two bytes to tell zlib from raw data.
-  bool start_gzip() { return init(gzip_window); }
-
   Result<decode_step> step(std::span<const std::uint8_t> input,
                            std::span<std::uint8_t> room) override {
     decode_step did;
+    // zlib starts on the first input, so that its allocations meet the state limit here (and
+    // fail as that limit, not as a failed create()).
+    if (!started_ && coding_ == content_coding::gzip && !init(gzip_window)) return init_error();
     if (!started_) {
       // deflate: a zlib stream opens with CMF, FLG where CM = 8, CINFO <= 7, no preset
       // dictionary, and CMF*256 + FLG a multiple of 31 (RFC 1950 §2.2). Anything else is taken
@@ -110,12 +110,7 @@ class zlib_decoder final : public decoder_engine {
       const unsigned cmf = header_[0], flg = header_[1];
       const bool zlib_header = (cmf & 0x0F) == 8 && (cmf >> 4) <= 7 && (flg & 0x20) == 0 &&
                                (cmf * 256 + flg) % 31 == 0;
-      if (!init(zlib_header ? zlib_window : raw_window)) {
-        return alloc_.refused() ? Result<decode_step>(state_error())
-                                : error<decode_step>(error_codes::internal_error,
-                                                     "decompress deflate: zlib inflateInit failed",
-                                                     std::string(coding_source));
-      }
+      if (!init(zlib_header ? zlib_window : raw_window)) return init_error();
       held_off_ = 0;
     }
     if (held_off_ < 2) {
@@ -144,6 +139,14 @@ class zlib_decoder final : public decoder_engine {
     z_.opaque = &alloc_;
     started_ = inflateInit2(&z_, window) == Z_OK;
     return started_;
+  }
+
+  Result<decode_step> init_error() const {
+    if (alloc_.refused()) return Result<decode_step>(state_error());
+    return error<decode_step>(error_codes::internal_error,
+                              "decompress " + std::string(coding_name(coding_)) +
+                                  ": zlib inflateInit failed",
+                              std::string(coding_source));
   }
 
   error_info state_error() const {
@@ -230,9 +233,7 @@ std::unique_ptr<encoder_engine> make_zlib_encoder(content_coding coding, int lev
 }
 
 std::unique_ptr<decoder_engine> make_zlib_decoder(content_coding coding, std::size_t max_state) {
-  auto d = std::make_unique<zlib_decoder>(coding, max_state);
-  if (coding == content_coding::gzip && !d->start_gzip()) return nullptr;
-  return d;
+  return std::make_unique<zlib_decoder>(coding, max_state);
 }
 
 }  // namespace network_system::protocol::http::detail

@@ -388,6 +388,15 @@ TEST(http_content_coding_test, the_state_limit_refuses_a_large_brotli_window) {
   ASSERT_TRUE(r.is_err());
   EXPECT_EQ(r.error().code, ec::http_body_too_large);
   EXPECT_NE(r.error().message.find("state"), std::string::npos) << r.error().message;
+  // Below what zlib or brotli need to start at all: the same error, at the first write.
+  for (auto c : {content_coding::gzip, content_coding::deflate, content_coding::br}) {
+    const std::string packed = compress(c, "tiny").value();
+    auto tiny = decode_in_pieces(c, packed, 0, {.max_state = 1024});
+    ASSERT_TRUE(tiny.is_err()) << coding_name(c);
+    EXPECT_EQ(tiny.error().code, ec::http_body_too_large) << tiny.error().message;
+    EXPECT_NE(tiny.error().message.find("1024 bytes"), std::string::npos) << tiny.error().message;
+  }
+  EXPECT_EQ(decode_in_pieces(content_coding::identity, "tiny", 0, {.max_state = 0}).value(), "tiny");
   // A short stream needs a ring buffer only as large as itself.
   EXPECT_EQ(decode_in_pieces(content_coding::br, br_text, 0, {.max_state = 256 * 1024}).value(),
             br_text_plain());
