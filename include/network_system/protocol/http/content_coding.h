@@ -84,8 +84,10 @@ Result<std::vector<content_coding>> parse_content_encoding(std::string_view head
 // --- compression levels --------------------------------------------------------------------
 
 /// Level -1 picks the coding's default: 6 for gzip and deflate (zlib's own default), 5 for br
-/// (a quality that compresses close to gzip -9 at about gzip -6 speed, suited to responses made
-/// on the fly; 11 is for static files compressed once).
+/// (for responses made on the fly; 11 is for static files compressed once). Measured on this
+/// repository's README.md (33,862 bytes; callgrind instructions to compress): gzip 6 gives
+/// 37.6% in 4.9 M, gzip 9 37.6% in 5.4 M, br 5 36.4% in 6.8 M, br 11 32.9% in 373 M;
+/// decoding takes 0.9-1.0 M for each.
 inline constexpr int default_level = -1;
 /// The levels a coding accepts: gzip and deflate 0..9 (0 stores), br 0..11, identity any.
 [[nodiscard]] bool valid_level(content_coding coding, int level) noexcept;
