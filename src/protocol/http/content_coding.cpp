@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -278,8 +279,9 @@ VoidResult content_decoder::write(std::string_view input, std::string& out) {
   for (;;) {
     // Room for one byte past the limit at most: that byte, if it comes, proves the limit
     // passed, and the inflater is never asked for more.
-    const std::uint64_t left = limits_.max_output - std::min<std::uint64_t>(total_out_, limits_.max_output);
-    const std::size_t allowance = static_cast<std::size_t>(left) + 1;
+    const std::size_t left =
+        limits_.max_output - static_cast<std::size_t>(std::min<std::uint64_t>(total_out_, limits_.max_output));
+    const std::size_t allowance = left == SIZE_MAX ? left : left + 1;  // no limit: no overflow
     const std::size_t piece = std::min(decode_piece, allowance);
     // Through a scratch piece rather than straight into `out`: growing `out` first would
     // zero-fill a whole piece on every call, which costs more than the copy when the input
@@ -291,7 +293,8 @@ VoidResult content_decoder::write(std::string_view input, std::string& out) {
       return VoidResult(r.error());
     }
     const auto did = r.value();
-    reserve_capped(out, did.produced, out.size() + allowance);
+    reserve_capped(out, did.produced,
+                   allowance > SIZE_MAX - out.size() ? SIZE_MAX : out.size() + allowance);
     out.append(reinterpret_cast<const char*>(scratch_.get()), did.produced);
     total_out_ += did.produced;
     total_in_ += did.consumed;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <string_view>
@@ -321,6 +322,13 @@ TEST(http_content_coding_test, several_codings_are_undone_in_reverse_order) {
 }
 
 // --- limits --------------------------------------------------------------------------------
+
+TEST(http_content_coding_test, no_limit_means_no_limit) {
+  const std::string plain = sample(100000, 11);
+  for (auto c : all_codings) {
+    EXPECT_EQ(decompress(c, compress(c, plain).value(), SIZE_MAX).value(), plain) << coding_name(c);
+  }
+}
 
 TEST(http_content_coding_test, the_limit_is_exact) {
   const std::string plain(100000, 'z');
