@@ -36,6 +36,9 @@ void check_proto_options(CLI::App& cmd, serve_options& opt) {
   } else if (opt.require_client_cert && opt.ca.empty()) {
     throw CLI::ValidationError("--require-client-cert", "needs --ca to verify clients against");
   }
+  if (opt.proto != "http" && opt.proto != "https" && cmd.count("--dir") > 0) {
+    throw CLI::ValidationError("--dir", "applies to --proto http and https only");
+  }
   if (opt.proto == "http" || opt.proto == "https") {
     for (const char* framed_only : {"--framing", "--sink", "--max-message-size"}) {
       if (cmd.count(framed_only) > 0) {
@@ -202,6 +205,10 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
   cmd->add_flag("--log-connections", opt.log_connections,
                 "tcp/tls: print 'connection REMOTE LOCAL' on stdout for every session\n"
                 "(e.g. 'connection 127.0.0.1:40312 127.0.0.1:5555'), after the listening line");
+  cmd->add_option("--dir", opt.dir,
+                  "http/https: serve this directory's files at / (index.html, ETag and\n"
+                  "Last-Modified with 304, Range, stored .gz siblings); /hello and /echo stay")
+      ->check(CLI::ExistingDirectory);
   cmd->final_callback([cmd, &opt] { check_proto_options(*cmd, opt); });
   return cmd;
 }

@@ -30,6 +30,8 @@ struct serve_options {
   // --proto tcp|tls behind a load balancer
   std::string proxy_protocol = "off";  ///< off | optional | required (server_config)
   bool log_connections = false;  ///< a "connection REMOTE LOCAL" line on stdout per session
+  // --proto http|https
+  std::string dir;  ///< served at "/" (static_files) when set
 };
 
 /// Registers the `serve` subcommand on `app`, filling `opt`. Options that do not apply to the

@@ -6,7 +6,9 @@
 #include <memory>
 
 #include "network_system/core/io_context_pool.h"
+#include "network_system/http/compression.h"
 #include "network_system/http/http_server.h"
+#include "network_system/http/static_files.h"
 #include "serve_command.h"
 #include "serve_common.h"
 
@@ -46,6 +48,19 @@ int run_http_serve(const serve_options& opt) {
     const auto type = req.header("Content-Type");
     res.set_body(std::move(req.body()), type ? *type : "application/octet-stream");
   });
+  if (!opt.dir.empty()) {
+    auto files = http::make_static_files(opt.dir);
+    if (files.is_err()) {
+      std::fprintf(stderr, "nsys serve: error: --dir %s: %s\n", opt.dir.c_str(),
+                   files.error().message.c_str());
+      return 1;
+    }
+    (void)routes.get("/*", std::move(files.value()));
+  }
+  // Text answers are compressed for clients that accept it (br, gzip, deflate from 1 KiB);
+  // gzip-encoded request bodies are decoded (bombs get 413).
+  server->app().use(http::decode_request_bodies());
+  server->app().use_after(http::compress_responses());
   // The first errors say what went wrong (a request refused, a failed handshake); later ones
   // are counted in the summary.
   server->set_error_callback([reported = std::make_shared<std::atomic<int>>(0)](
@@ -63,9 +78,10 @@ int run_http_serve(const serve_options& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   print_listening(opt.bind, server->port());
   std::fprintf(stderr,
-               "nsys serve: %s: GET /hello, POST /echo, %zu I/O thread(s)%s; SIGINT/SIGTERM "
+               "nsys serve: %s: GET /hello, POST /echo%s%s, %zu I/O thread(s)%s; SIGINT/SIGTERM "
                "stops\n",
-               opt.proto.c_str(), cfg.server.io_threads,
+               opt.proto.c_str(), opt.dir.empty() ? "" : ", files of ", opt.dir.c_str(),
+               cfg.server.io_threads,
                opt.reuse_port ? " each with its own SO_REUSEPORT acceptor" : "");
 
   const int sig = wait_stop_signal(stop_signals);
