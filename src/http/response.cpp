@@ -1,5 +1,7 @@
 #include "network_system/http/response.h"
 
+#include <charconv>
+
 #include "network_system/core/error_codes.h"
 #include "network_system/protocol/http/http_status.h"
 #include "network_system/protocol/http/serializer.h"
@@ -89,7 +91,8 @@ ph::response_head response::to_head() const {
   return head;
 }
 
-VoidResult response::serialize(std::string& out, bool head_request) const {
+VoidResult response::serialize(std::string& out, bool head_request,
+                               std::string_view server_fields) const {
   if (fields_.contains("Transfer-Encoding")) {
     return error_void(error_codes::http_bad_request,
                       "serialize response " + std::to_string(status_) +
@@ -122,6 +125,11 @@ VoidResult response::serialize(std::string& out, bool head_request) const {
       out.resize(before);
       return r;
     }
+    if (!server_fields.empty()) {
+      out.resize(out.size() - 2);
+      out += server_fields;
+      out += "\r\n";
+    }
   } else {
     // The same bytes as serialize_head(to_head()) without copying the fields: the status line
     // and fields (validated by the codec), then Content-Length before the final CRLF.
@@ -135,12 +143,17 @@ VoidResult response::serialize(std::string& out, bool head_request) const {
       out.resize(before);
       return r;
     }
+    out.resize(out.size() - 2);
+    out += server_fields;
     if (!no_body) {
-      out.resize(out.size() - 2);
       out += "Content-Length: ";
-      out += std::to_string(content_length());
-      out += "\r\n\r\n";
+      char digits[24];
+      const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, content_length());
+      (void)ec;
+      out.append(digits, end);
+      out += "\r\n";
     }
+    out += "\r\n";
   }
   if (!send_body) return ok();
   if (!file_) {

@@ -148,7 +148,11 @@ class response {
   ///                                     body() at once
   ///   error_codes::invalid_state        the file could not be read, or ended early (it was
   ///                                     truncated after it was opened): file_body::read_at
-  VoidResult serialize(std::string& out, bool head_request = false) const;
+  ///
+  /// `server_fields`: field lines the server adds ("Date: ...\r\nServer: ...\r\n"), already
+  /// serialized and trusted (not validated), written after the handler's fields.
+  VoidResult serialize(std::string& out, bool head_request = false,
+                       std::string_view server_fields = {}) const;
 
  private:
   int status_ = 200;

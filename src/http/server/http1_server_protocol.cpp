@@ -104,7 +104,7 @@ void http1_server_protocol::on_head(connection::stream_connection& c) {
 }
 
 void http1_server_protocol::on_message_complete(connection::stream_connection& c) {
-  auto built = request::from_head(parser_.head(), std::move(body_));
+  auto built = request::from_head(parser_.take_head(), std::move(body_));
   body_ = std::string();
   if (built.is_err()) {
     server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
@@ -147,29 +147,37 @@ void http1_server_protocol::refuse(connection::stream_connection& c, const error
 
 void http1_server_protocol::send(connection::stream_connection& c, response& res,
                                  bool head_request, bool keep_alive) {
+  // The server's own fields, written as they are (no field objects, no validation): Date,
+  // Server unless the handler set one, Connection. A handler's Date or Connection gives way.
   auto& fields = res.headers();
-  fields.set("Date", current_date_field());
+  if (fields.contains("Date")) fields.erase("Date");
+  if (fields.contains("Connection")) fields.erase("Connection");
+  thread_local std::string extra;
+  extra.assign("Date: ");
+  extra += current_date_field();
+  extra += "\r\n";
   const auto& name = server_->config_.server_name;
-  if (!name.empty() && !fields.contains("Server")) fields.add("Server", name);
+  if (!name.empty() && !fields.contains("Server")) {
+    extra += "Server: ";
+    extra += name;
+    extra += "\r\n";
+  }
   if (!keep_alive) {
-    fields.set("Connection", "close");
+    extra += "Connection: close\r\n";
   } else if (parser_.head().version.minor == 0) {
-    fields.set("Connection", "keep-alive");  // HTTP/1.0 closes unless told otherwise
+    extra += "Connection: keep-alive\r\n";  // HTTP/1.0 closes unless told otherwise
   }
 
   // One buffer per thread: a response is copied once, into the connection's write queue.
   thread_local std::string wire;
   wire.clear();
-  if (auto r = res.serialize(wire, head_request); r.is_err()) {
+  if (auto r = res.serialize(wire, head_request, extra); r.is_err()) {
     // The handler made a response that cannot be sent (a CR in a field value, say): the
     // client gets a 500, the application the reason.
     server_->report(error_info{r.error().code, peer(c) + "the handler's response: " + r.error().message,
                                source, {}});
     wire.clear();
-    auto fallback = response::status_page(500);
-    fallback.headers().set("Date", current_date_field());
-    if (!keep_alive) fallback.headers().set("Connection", "close");
-    (void)fallback.serialize(wire, head_request);
+    (void)response::status_page(500).serialize(wire, head_request, extra);
     server_->count_response(500);
   } else {
     server_->count_response(res.status());

@@ -13,6 +13,14 @@ request_parser& request_parser::operator=(request_parser&&) noexcept = default;
 parse_result request_parser::feed(std::span<const std::uint8_t> input) { return core_->feed(input); }
 parse_result request_parser::finish() { return core_->finish(); }
 const request_head& request_parser::head() const noexcept { return core_->request; }
+request_head request_parser::take_head() noexcept {
+  request_head h = std::move(core_->request);
+  core_->request.method.clear();
+  core_->request.target.clear();
+  core_->request.fields.clear();
+  core_->request.version = h.version;
+  return h;
+}
 const http_fields& request_parser::trailers() const noexcept { return core_->trailers; }
 const error_info& request_parser::error() const noexcept { return core_->error; }
 bool request_parser::chunked() const noexcept { return core_->chunked; }

@@ -90,6 +90,10 @@ class request_parser {
   /// The head of the current (or last completed) request; valid after head_complete until
   /// the next request begins.
   [[nodiscard]] const request_head& head() const noexcept;
+  /// Moves the head out (no copy of its strings) for a server that keeps it with the request
+  /// it hands on; head() then holds only the version until the next request begins. After
+  /// head_complete or message_complete.
+  [[nodiscard]] request_head take_head() noexcept;
   /// The trailer fields of a chunked request; valid after message_complete.
   [[nodiscard]] const http_fields& trailers() const noexcept;
   /// The error; valid after parse_status::error.
