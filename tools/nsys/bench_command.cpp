@@ -22,7 +22,7 @@ namespace {
 // --proto http: its own options, and none of the echo workloads'.
 void check_http_options(CLI::App& cmd, bench_options& opt) {
   if (opt.proto != "http") {
-    for (const char* http_only : {"--pipeline", "--path", "--method"}) {
+    for (const char* http_only : {"--pipeline", "--path", "--method", "--sliding"}) {
       if (cmd.count(http_only) > 0) throw CLI::ValidationError(http_only, "applies to --proto http only");
     }
     return;
@@ -146,9 +146,13 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
                   "Default: fast when --window > 1 (throughput), full for --window 1 (ping-pong)")
       ->check(CLI::IsMember({"full", "fast"}));
   cmd->add_option("--pipeline", opt.window,
-                  "http: requests in flight per connection (1 = request, response, request;\n"
-                  "more: pipelined; the same as --window)")
+                  "http: requests per connection sent together (1 = request, response,\n"
+                  "request; more: pipelined, the next batch once all are answered, as wrk's\n"
+                  "pipelining does; the same as --window)")
       ->check(CLI::Range(1, 65'536));
+  cmd->add_flag("--sliding", opt.sliding,
+                "http: send a new request as each response arrives, so that --pipeline\n"
+                "requests are always in flight (instead of batches)");
   cmd->add_option("--path", opt.path, "http: the request target")->capture_default_str();
   cmd->add_option("--method", opt.method,
                   "http: the request method (no body; POST and PUT send Content-Length: 0;\n"

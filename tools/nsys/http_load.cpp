@@ -146,9 +146,13 @@ void http_run::replace(http_conn& c, const std::string& kind, const std::string&
 }
 
 // Tops the pipeline up: every request of one call shares one timestamp, taken just before the
-// send that hands them to the kernel.
+// send that hands them to the kernel. In batches (the default), only once every request of the
+// previous batch is answered, as wrk's pipelining does: the server then reads D requests at a
+// time. Measured against nginx (1 worker, -c64, D = 16), a request sent per response instead
+// (--sliding) costs it more reads and writes per request, and it answered about 0.8x as many.
 void http_run::fill(http_conn& c, std::int64_t now) {
   if (c.state != phase::open) return;
+  if (!opt_.sliding && c.next_send != c.next_recv) return;
   const std::size_t room =
       stopping_ ? 0 : opt_.window - static_cast<std::size_t>(c.next_send - c.next_recv);
   if (room == 0) return;

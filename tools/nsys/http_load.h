@@ -1,9 +1,10 @@
 #pragma once
 // The HTTP/1.1 workload of `nsys bench --proto http`: a lean single-threaded raw-epoll client
-// in the style of the echo generator. It opens N keep-alive connections and keeps D requests
-// in flight on each (D = 1: request, response, request; D > 1: pipelined), parses every
-// response (http_response_parser) and times each request from the send that hands it to the
-// kernel to the read that completes its response.
+// in the style of the echo generator. It opens N keep-alive connections and sends D requests
+// at a time on each (D = 1: request, response, request; D > 1: pipelined, the next D in one
+// write once all D are answered, like wrk's pipelining; --sliding: a new request for each
+// response, D always in flight), parses every response (http_response_parser) and times each
+// request from the send that hands it to the kernel to the read that completes its response.
 //
 // Errors are counted by kind, not fatal: "malformed" (a response the parser rejects, or bytes
 // with no request in flight), "status" (a complete response that is not 2xx; the connection

@@ -47,6 +47,7 @@ nlohmann::json http_json(const bench_options& opt, const bench_result& r) {
           {"path", opt.path},
           {"conns", opt.conns},
           {"pipeline", opt.window},
+          {"refill", opt.sliding ? "sliding" : "batch"},
           {"window", opt.window},
           {"duration_s", r.seconds},
           {"warmup_s", opt.warmup},
@@ -70,7 +71,11 @@ void print_http_table(const bench_options& opt, const bench_result& r) {
   std::printf("nsys bench: http %s %s, %s, HTTP/1.1 keep-alive\n", opt.method.c_str(),
               opt.path.c_str(), r.target.c_str());
   std::printf("  %-17s %zu conns x %zu in flight%s; %.2f s measured\n", "workload", opt.conns,
-              opt.window, opt.window > 1 ? " (pipelined)" : "", r.seconds);
+              opt.window,
+              opt.window == 1 ? ""
+              : opt.sliding   ? " (pipelined, a request per response)"
+                              : " (pipelined in batches)",
+              r.seconds);
   std::printf("  %-17s %s responses   %sreq/s\n", "requests", with_commas(r.messages).c_str(),
               si(per_second(r.messages, r.seconds)).c_str());
   std::printf("  %-17s %.1f MB/s of responses (%.1f MB/s of bodies; MB = 10^6 B)\n",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # nsys bench --proto http against nginx (a server we did not write), 1 s per run: keep-alive
-# request/response and 16-deep pipelining both get responses and no error; HEAD is read
+# request/response and 16-deep pipelining (in batches, and --sliding) get responses and no
+# error; HEAD is read
 # without a body; a path nginx does not serve is counted as status errors (exit 1). Then
 # against http_faulty_server.py: valid chunked responses give no error, and a server that
 # answers garbage, 503s, or closes connections gets its errors counted by kind (exit 1), never
@@ -40,6 +41,11 @@ if command -v nginx >/dev/null; then
     (( $(json_number samples "$out") >= requests )) || fail "a latency per request: $out"
     echo "ok: nginx, 8 connections x $depth in flight: $requests responses, 0 errors"
   done
+  bench 0 --port "$nginx_port" --connections 8 --pipeline 16 --sliding --duration 0.5
+  [[ $(json_number errors "$out") -eq 0 ]] || fail "nginx, depth 16, sliding: errors: $out"
+  [[ $(json_number requests "$out") -gt 0 ]] || fail "nginx, depth 16, sliding: none: $out"
+  grep -q '"refill":"sliding"' <<<"$out" || fail "not sliding: $out"
+  echo "ok: nginx, 8 connections x 16 in flight, a request per response: 0 errors"
   bench 0 --port "$nginx_port" --conns 2 --method HEAD --duration 0.3
   [[ $(json_number errors "$out") -eq 0 ]] || fail "nginx, HEAD: errors: $out"
   [[ $(json_number requests "$out") -gt 0 ]] || fail "nginx, HEAD: no response: $out"
@@ -52,8 +58,8 @@ if command -v nginx >/dev/null; then
   # What a person sees: the table.
   timeout 20 "$nsys" bench --proto http --port "$nginx_port" --conns 4 --duration 0.3 \
     >"$work_dir/table" || fail "bench (table) failed: $(cat "$work_dir/table")"
-  grep -q 'req/s' "$work_dir/table" && grep -q 'errors  *0' "$work_dir/table" ||
-    fail "table: $(cat "$work_dir/table")"
+  grep -q 'req/s' "$work_dir/table" || fail "table: $(cat "$work_dir/table")"
+  grep -q 'errors  *0' "$work_dir/table" || fail "table: $(cat "$work_dir/table")"
   stop_nginx
   nginx_ran=1
 else
@@ -66,6 +72,7 @@ faulty() {
   local mode=$1 want=$2
   shift 2
   local log=$work_dir/faulty-$mode.out
+  rm -f "$log"  # a port from an earlier run must not be read
   "$python" "$(dirname "$0")/http_faulty_server.py" "$mode" >"$log" &
   server_pid=$!
   for _ in $(seq 100); do

@@ -7,9 +7,9 @@
 # tests and by scripts/bench.sh (which sets nginx_prefix_cmd to pin it to a CPU); stop_nginx
 # ends it.
 start_nginx() {
-  local dir=$1 attempt
+  local dir=$1 _attempt
   mkdir -p "$dir"
-  for attempt in 1 2 3; do
+  for _attempt in 1 2 3; do
     nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
