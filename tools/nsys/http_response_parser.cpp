@@ -22,23 +22,31 @@ constexpr std::array<bool, 256> tchar_table = [] {
   return t;
 }();
 
-// A field value or reason phrase byte: HTAB, SP, VCHAR, obs-text (no other control).
-bool text_byte(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+// Field values and reason phrases: HTAB, SP, VCHAR, obs-text (no other control byte).
+constexpr std::array<bool, 256> text_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 256; ++c) t[static_cast<std::size_t>(c)] = c != 0x7f;
+  t['\t'] = true;
+  return t;
+}();
 
 bool all_text(const char* p, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!text_byte(static_cast<unsigned char>(p[i]))) return false;
-  }
-  return true;
+  // One load per byte and no branch: this runs over every header value of every response.
+  bool ok = true;
+  for (std::size_t i = 0; i < n; ++i) ok &= text_table[static_cast<unsigned char>(p[i])];
+  return ok;
 }
 
+// Case-insensitive comparison with a lower-case literal of letters and '-': OR-ing 0x20 maps
+// only 'A'-'Z' onto 'a'-'z' and only CR onto '-', and CR never reaches here (names are tokens,
+// values have no control byte but HTAB).
 bool iequals(const char* p, std::size_t n, std::string_view lower) {
   if (n != lower.size()) return false;
+  unsigned diff = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const char c = (p[i] >= 'A' && p[i] <= 'Z') ? static_cast<char>(p[i] + 32) : p[i];
-    if (c != lower[i]) return false;
+    diff |= static_cast<unsigned char>(p[i] | 0x20) ^ static_cast<unsigned char>(lower[i]);
   }
-  return true;
+  return diff == 0;
 }
 
 int hex_value(char c) {
@@ -128,22 +136,20 @@ bool http_response_parser::parse_header(const char* name, std::size_t name_len, 
       while (b < e && (value[b] == ' ' || value[b] == '\t')) ++b;
       while (e > b && (value[e - 1] == ' ' || value[e - 1] == '\t')) --e;
       if (iequals(value + b, e - b, "close")) keep_alive_ = false;
-      if (iequals(value + b, e - b, "keep-alive") && http10_) keep_alive_ = true;
+      if (http10_ && iequals(value + b, e - b, "keep-alive")) keep_alive_ = true;
       i = j + 1;
     }
   }
   return true;
 }
 
-bool http_response_parser::parse_head(const char* p, std::size_t len) {
-  // The status line: "HTTP/1.x SSS[ reason]".
-  const char* nl = static_cast<const char*>(std::memchr(p, '\n', len));
-  const std::size_t line_len = static_cast<std::size_t>(nl - p);  // nl exists: the head ends in LF
-  if (line_len < 13 || p[line_len - 1] != '\r' || std::memcmp(p, "HTTP/1.", 7) != 0 ||
+bool http_response_parser::parse_status_line(const char* p, std::size_t n) {
+  // "HTTP/1.x SSS[ reason]\r" (n counts the CR, not the LF).
+  if (n < 13 || p[n - 1] != '\r' || std::memcmp(p, "HTTP/1.", 7) != 0 ||
       (p[7] != '0' && p[7] != '1') || p[8] != ' ' || p[9] < '1' || p[9] > '5' || p[10] < '0' ||
       p[10] > '9' || p[11] < '0' || p[11] > '9' ||
-      (line_len > 13 && (p[12] != ' ' || !all_text(p + 13, line_len - 14)))) {
-    error_ = "bad status line '" + printable(p, line_len) + "'";
+      (n > 13 && (p[12] != ' ' || !all_text(p + 13, n - 14)))) {
+    error_ = "bad status line '" + printable(p, n) + "'";
     return false;
   }
   http10_ = p[7] == '0';
@@ -152,31 +158,27 @@ bool http_response_parser::parse_head(const char* p, std::size_t len) {
   chunked_ = false;
   has_length_ = false;
   length_ = 0;
-  std::size_t pos = line_len + 1;
-  while (true) {
-    nl = static_cast<const char*>(std::memchr(p + pos, '\n', len - pos));
-    const std::size_t end = static_cast<std::size_t>(nl - p);
-    if (end == pos || p[end - 1] != '\r') {
-      error_ = "a header line ends in a bare LF";
-      return false;
-    }
-    if (end == pos + 1) return true;  // the empty line: it is the last (the head ends there)
-    const char* line = p + pos;
-    const std::size_t n = end - 1 - pos;
-    if (line[0] == ' ' || line[0] == '\t') {
-      error_ = "obs-fold (a header line that starts with white space)";
-      return false;
-    }
-    std::size_t name_len = 0;
-    const char* value = nullptr;
-    std::size_t value_len = 0;
-    if (!split_field(line, n, name_len, value, value_len)) {
-      error_ = "bad header line '" + printable(line, n) + "'";
-      return false;
-    }
-    if (!parse_header(line, name_len, value, value_len)) return false;
-    pos = end + 1;
+  return true;
+}
+
+bool http_response_parser::parse_field_line(const char* line, std::size_t n) {
+  // n counts the CR, not the LF; n >= 2 (the empty line is the caller's).
+  if (line[n - 1] != '\r') {
+    error_ = "a header line ends in a bare LF";
+    return false;
   }
+  if (line[0] == ' ' || line[0] == '\t') {
+    error_ = "obs-fold (a header line that starts with white space)";
+    return false;
+  }
+  std::size_t name_len = 0;
+  const char* value = nullptr;
+  std::size_t value_len = 0;
+  if (!split_field(line, n - 1, name_len, value, value_len)) {
+    error_ = "bad header line '" + printable(line, n - 1) + "'";
+    return false;
+  }
+  return parse_header(line, name_len, value, value_len);
 }
 
 http_response_parser::event http_response_parser::after_head() {
@@ -226,26 +228,46 @@ http_response_parser::result http_response_parser::parse(const char* data, std::
         // Garbage is caught at its first bytes, not after max_head of them.
         const std::size_t check = std::min<std::size_t>(avail, 7);
         if (std::memcmp(data + off, "HTTP/1.", check) != 0) {
-          return fail(off, "not an HTTP/1.x response: '" + printable(data + off, avail) + "'");
+          // Up to the first byte that differs: the same text however the input was split.
+          std::size_t bad = 0;
+          while (data[off + bad] == "HTTP/1."[bad]) ++bad;
+          return fail(off, "not an HTTP/1.x response: it starts with '" +
+                               printable(data + off, bad + 1) + "'");
         }
-        const std::size_t from = scanned_ > 3 ? scanned_ - 3 : 0;
-        const void* found =
-            from < avail ? ::memmem(data + off + from, avail - from, "\r\n\r\n", 4) : nullptr;
-        if (found == nullptr) {
-          if (avail > max_head_) {
+        // Line by line, each parsed once: scanned_ is where the first line not parsed yet
+        // starts (the head is kept back, whole, until its empty line arrives).
+        const char* head = data + off;
+        std::size_t pos = scanned_;
+        std::size_t head_len = 0;
+        while (head_len == 0) {
+          const char* nl = static_cast<const char*>(std::memchr(head + pos, '\n', avail - pos));
+          if (nl == nullptr) {
+            scanned_ = pos;
+            if (avail > max_head_) {
+              return fail(off, "response head over " + std::to_string(max_head_) + " bytes");
+            }
+            return {off, event::need_more};
+          }
+          const std::size_t end = static_cast<std::size_t>(nl - head);  // the LF
+          if (end + 1 > max_head_) {
             return fail(off, "response head over " + std::to_string(max_head_) + " bytes");
           }
-          scanned_ = avail;
-          return {off, event::need_more};
-        }
-        const std::size_t head_len =
-            static_cast<std::size_t>(static_cast<const char*>(found) - (data + off)) + 4;
-        if (head_len > max_head_) {
-          return fail(off, "response head over " + std::to_string(max_head_) + " bytes");
-        }
-        if (!parse_head(data + off, head_len)) {
-          state_ = state::failed;
-          return {off, event::error};
+          bool ok = true;
+          if (pos == 0) {
+            ok = parse_status_line(head, end);
+          } else if (end == pos) {
+            error_ = "a header line ends in a bare LF";
+            ok = false;
+          } else if (end == pos + 1 && head[pos] == '\r') {
+            head_len = end + 1;  // the empty line
+          } else {
+            ok = parse_field_line(head + pos, end - pos);
+          }
+          if (!ok) {
+            state_ = state::failed;
+            return {off, event::error};
+          }
+          pos = end + 1;
         }
         off += head_len;
         response_bytes_ = head_len;

@@ -70,8 +70,9 @@ class http_response_parser {
   enum class state { head, body_length, chunk_size, chunk_data, chunk_crlf, trailers, failed };
 
   result fail(std::size_t consumed, std::string why);
-  // Parses the complete head [p, p + len) (which ends with the empty line). False on error.
-  bool parse_head(const char* p, std::size_t len);
+  // One line of the head, its LF excluded (its CR included). False on error (error_ says why).
+  bool parse_status_line(const char* p, std::size_t n);
+  bool parse_field_line(const char* line, std::size_t n);
   bool parse_header(const char* name, std::size_t name_len, const char* value,
                     std::size_t value_len);
   // Sets the body state from the head; the event of a response whose head was just parsed.
@@ -80,7 +81,8 @@ class http_response_parser {
   std::size_t max_head_;
   bool head_request_ = false;
   state state_ = state::head;
-  std::size_t scanned_ = 0;  // head, chunk line, trailers: bytes already searched for the end
+  // head: bytes of the lines parsed already; chunk line, trailer line: bytes searched for its LF
+  std::size_t scanned_ = 0;
   int status_ = 0;
   bool http10_ = false;
   bool keep_alive_ = true;
