@@ -22,7 +22,7 @@ namespace {
 // --proto http: its own options, and none of the echo workloads'.
 void check_http_options(CLI::App& cmd, bench_options& opt) {
   if (opt.proto != "http") {
-    for (const char* http_only : {"--pipeline", "--path", "--method", "--sliding"}) {
+    for (const char* http_only : {"--pipeline", "--path", "--method", "--sliding", "--threads"}) {
       if (cmd.count(http_only) > 0) throw CLI::ValidationError(http_only, "applies to --proto http only");
     }
     return;
@@ -153,6 +153,11 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
   cmd->add_flag("--sliding", opt.sliding,
                 "http: send a new request as each response arrives, so that --pipeline\n"
                 "requests are always in flight (instead of batches)");
+  cmd->add_option("--threads", opt.threads,
+                  "http: event loops, each on a thread of its own with a share of the\n"
+                  "connections (1, the default, is wrk -t1's shape)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   cmd->add_option("--path", opt.path, "http: the request target")->capture_default_str();
   cmd->add_option("--method", opt.method,
                   "http: the request method (no body; POST and PUT send Content-Length: 0;\n"

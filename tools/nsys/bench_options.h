@@ -36,6 +36,7 @@ struct bench_options {
   std::string path = "/hello";  ///< http: the request target
   std::string method = "GET";   ///< http: the request method (no body; POST/PUT: an empty one)
   bool sliding = false;  ///< http: a request per response (window kept full), not batches
+  std::size_t threads = 1;  ///< http: event loops, each on a thread with a share of the conns
   /// tcp/tls echo: "full" checks every echoed byte; "fast" every header (length prefix or
   /// delimiter, and sequence number) and the full payload of 1 message in sample_every, whose
   /// latency alone is recorded. Empty until run_bench() applies the default (fast when

@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <memory>
+#include <thread>
 
 #include "connector.h"
 #include "http_response_parser.h"
@@ -23,6 +26,15 @@ constexpr int reads_per_event = 4;             // then let other connections hav
 constexpr std::int64_t drain_timeout_ns = 2'000'000'000;
 
 enum class phase { connecting, open, down };
+
+// --threads > 1: what each loop publishes for the progress line the main thread draws (once per
+// pass of its loop, not per response).
+struct published_counts {
+  std::atomic<std::uint64_t> responses{0};
+  std::atomic<std::uint64_t> bytes{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::atomic<bool> done{false};
+};
 
 struct http_conn {
   int fd = -1;
@@ -42,12 +54,17 @@ struct http_conn {
 
 class http_run {
  public:
-  http_run(const bench_options& opt, const endpoint& to)
+  /// `published`: null for a single loop (it draws the progress line itself).
+  /// `first_id`: the number of this loop's first connection in the error texts.
+  http_run(const bench_options& opt, const endpoint& to, published_counts* published,
+           std::size_t first_id = 0)
       : opt_(opt),
         to_(to),
         head_(opt.method == "HEAD"),
         sent_mask_(std::bit_ceil(std::uint64_t{opt.window}) - 1),
-        progress_(opt.progress && !opt.json) {
+        progress_(opt.progress && !opt.json && published == nullptr),
+        published_(published),
+        first_id_(first_id) {
     request_ = opt.method + " " + opt.path + " HTTP/1.1\r\nHost: " +
                format_host_port(opt.host, opt.port) + "\r\n";
     if (opt.method == "POST" || opt.method == "PUT") request_ += "Content-Length: 0\r\n";
@@ -69,6 +86,9 @@ class http_run {
   bool parse(http_conn& c, std::int64_t now);
   void complete(http_conn& c, std::int64_t now);
   [[nodiscard]] std::string unanswered(const http_conn& c) const;
+  [[nodiscard]] std::string name(const http_conn& c) const {
+    return "connection " + std::to_string(first_id_ + c.id);
+  }
 
   const bench_options& opt_;
   const endpoint& to_;
@@ -78,6 +98,8 @@ class http_run {
   std::string request_;
   std::string stage_;  // depth copies of the request: one fill is one send from here
   http_progress progress_;
+  published_counts* published_;
+  std::size_t first_id_;
   bench_result result_;
   std::vector<http_conn> conns_;
   std::array<std::uint64_t, 600> statuses_{};
@@ -132,13 +154,13 @@ std::string http_run::unanswered(const http_conn& c) const {
 // Counts the error and puts a new connection in the slot (not once the run is stopping: the
 // slot then stays down).
 void http_run::replace(http_conn& c, const std::string& kind, const std::string& why) {
-  result_.add_error(kind, "connection " + std::to_string(c.id) + ": " + why);
+  result_.add_error(kind, name(c) + ": " + why);
   go_down(c);
   if (stopping_) return;
   int err = 0;
   const int fd = start_connect(to_, err);
   if (fd < 0) {
-    result_.add_error("connect", "connection " + std::to_string(c.id) + ": reconnect to " +
+    result_.add_error("connect", name(c) + ": reconnect to " +
                                      to_.text + ": " + errno_text(err));
     return;
   }
@@ -202,7 +224,7 @@ void http_run::on_writable(http_conn& c) {
     const int err = connect_result(c.fd);
     if (err != 0) {
       // The server is gone or refuses: retrying at once would only spin.
-      result_.add_error("connect", "connection " + std::to_string(c.id) + ": reconnect to " +
+      result_.add_error("connect", name(c) + ": reconnect to " +
                                        to_.text + ": " + errno_text(err));
       return go_down(c);
     }
@@ -229,7 +251,7 @@ void http_run::complete(http_conn& c, std::int64_t now) {
     }
   }
   if (status < 200 || status > 299) [[unlikely]] {
-    result_.add_error("status", "connection " + std::to_string(c.id) + ": " +
+    result_.add_error("status", name(c) + ": " +
                                     opt_.method + " " + opt_.path + " answered " +
                                     std::to_string(status));
   }
@@ -334,8 +356,13 @@ bench_result http_run::run() {
       stopping_ = true;
       stop_ns = now;
     }
-    progress_.tick(now, start_ns_, responses_total_, bytes_total_, result_.latency,
+    progress_.tick(now, start_ns_, responses_total_, bytes_total_, &result_.latency,
                    result_.errors, !measuring_);
+    if (published_ != nullptr) {
+      published_->responses.store(responses_total_, std::memory_order_relaxed);
+      published_->bytes.store(bytes_total_, std::memory_order_relaxed);
+      published_->errors.store(result_.errors, std::memory_order_relaxed);
+    }
     if (stopping_) {
       bool drained = true;
       for (const auto& c : conns_) {
@@ -345,7 +372,7 @@ bench_result http_run::run() {
       if (now - stop_ns > drain_timeout_ns) {
         for (auto& c : conns_) {
           if (c.state == phase::open && c.next_recv != c.next_send) {
-            result_.add_error("timeout", "connection " + std::to_string(c.id) + ": " +
+            result_.add_error("timeout", name(c) + ": " +
                                              unanswered(c) + " 2 s after the end");
           }
         }
@@ -366,10 +393,72 @@ bench_result http_run::run() {
   return result_;
 }
 
+// Adds one loop's result to the sum of them all.
+void merge_into(bench_result& sum, const bench_result& r) {
+  sum.seconds = std::max(sum.seconds, r.seconds);
+  sum.messages += r.messages;
+  sum.payload_bytes += r.payload_bytes;
+  sum.body_bytes += r.body_bytes;
+  sum.connections += r.connections;
+  sum.latency.merge(r.latency);
+  sum.errors += r.errors;
+  for (const auto& e : r.error_samples) {
+    if (sum.error_samples.size() < 5) sum.error_samples.push_back(e);
+  }
+  for (const auto& [k, n] : r.error_kinds) sum.error_kinds[k] += n;
+  for (const auto& [code, n] : r.statuses) sum.statuses[code] += n;
+}
+
 }  // namespace
 
 bench_result run_http_load(const bench_options& opt, const endpoint& to) {
-  return http_run(opt, to).run();
+  if (opt.threads <= 1) return http_run(opt, to, nullptr).run();
+  // One loop per thread, each with its share of the connections and a histogram of its own,
+  // summed at the end; the main thread only draws the progress line.
+  const std::size_t n = std::min(opt.threads, opt.conns);
+  std::vector<bench_options> shares(n, opt);
+  std::vector<published_counts> counts(n);
+  std::vector<bench_result> results(n);
+  std::vector<std::exception_ptr> failures(n);
+  std::vector<std::thread> loops;
+  for (std::size_t i = 0, first = 0; i < n; first += shares[i].conns, ++i) {
+    shares[i].conns = opt.conns / n + (i < opt.conns % n ? 1 : 0);
+    loops.emplace_back([&, i, first] {
+      try {
+        results[i] = http_run(shares[i], to, &counts[i], first).run();
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+      counts[i].done.store(true, std::memory_order_release);
+    });
+  }
+  http_progress progress(opt.progress && !opt.json);
+  const std::int64_t start = now_ns();
+  for (;;) {
+    bool all_done = true;
+    std::uint64_t responses = 0, bytes = 0, errors = 0;
+    for (auto& c : counts) {
+      all_done = all_done && c.done.load(std::memory_order_acquire);
+      responses += c.responses.load(std::memory_order_relaxed);
+      bytes += c.bytes.load(std::memory_order_relaxed);
+      errors += c.errors.load(std::memory_order_relaxed);
+    }
+    if (all_done) break;
+    const std::int64_t now = now_ns();
+    progress.tick(now, start, responses, bytes, nullptr, errors,
+                  now - start < static_cast<std::int64_t>(opt.warmup * 1e9));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (auto& t : loops) t.join();
+  progress.clear();
+  for (const auto& f : failures) {
+    if (f) std::rethrow_exception(f);
+  }
+  bench_result sum;
+  sum.workload = "http";
+  sum.target = to.text;
+  for (const auto& r : results) merge_into(sum, r);
+  return sum;
 }
 
 }  // namespace nsys

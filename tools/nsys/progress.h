@@ -64,8 +64,9 @@ class http_progress {
   explicit http_progress(bool wanted) : line_(wanted) {}
 
   /// Redraws the line when it is due (cheap otherwise: the histogram is read only then).
+  /// `latency` null: no p99 on the line (--threads: the loops' histograms are their own).
   void tick(std::int64_t now_ns, std::int64_t start_ns, std::uint64_t responses_total,
-            std::uint64_t bytes_total, const latency_histogram& latency, std::uint64_t errors,
+            std::uint64_t bytes_total, const latency_histogram* latency, std::uint64_t errors,
             bool warming_up);
   void clear() { line_.clear(); }
 

@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "progress.h"
@@ -46,6 +47,7 @@ nlohmann::json http_json(const bench_options& opt, const bench_result& r) {
           {"method", opt.method},
           {"path", opt.path},
           {"conns", opt.conns},
+          {"threads", std::min(opt.threads, opt.conns)},
           {"pipeline", opt.window},
           {"refill", opt.sliding ? "sliding" : "batch"},
           {"window", opt.window},
@@ -70,6 +72,10 @@ nlohmann::json http_json(const bench_options& opt, const bench_result& r) {
 void print_http_table(const bench_options& opt, const bench_result& r) {
   std::printf("nsys bench: http %s %s, %s, HTTP/1.1 keep-alive\n", opt.method.c_str(),
               opt.path.c_str(), r.target.c_str());
+  if (opt.threads > 1) {
+    std::printf("  %-17s %zu event loops on threads of their own\n", "threads",
+                std::min(opt.threads, opt.conns));
+  }
   std::printf("  %-17s %zu conns x %zu in flight%s; %.2f s measured\n", "workload", opt.conns,
               opt.window,
               opt.window == 1 ? ""

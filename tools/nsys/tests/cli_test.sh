@@ -67,6 +67,7 @@ expect 2 'max-message-size.*65527' serve --proto udp --port 0 --max-message-size
 expect 2 'pipeline.*http only' bench --port 5555 --pipeline 4
 expect 2 'path.*http only' bench --port 5555 --path /hello
 expect 2 'sliding.*http only' bench --port 5555 --sliding
+expect 2 'threads.*http only' bench --port 5555 --threads 2
 expect 2 'size.*does not apply to --proto http' bench --proto http --port 5555 --size 100
 expect 2 'verify.*does not apply to --proto http' bench --proto http --port 5555 --verify full
 expect 2 'pipeline.*give one' bench --proto http --port 5555 --pipeline 4 --window 4

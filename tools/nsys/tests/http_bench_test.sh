@@ -46,6 +46,14 @@ if command -v nginx >/dev/null; then
   [[ $(json_number requests "$out") -gt 0 ]] || fail "nginx, depth 16, sliding: none: $out"
   grep -q '"refill":"sliding"' <<<"$out" || fail "not sliding: $out"
   echo "ok: nginx, 8 connections x 16 in flight, a request per response: 0 errors"
+  # Three event loops on threads of their own, 8 connections shared 3/3/2: one result.
+  bench 0 --port "$nginx_port" --connections 8 --pipeline 4 --threads 3 --duration 0.5
+  [[ $(json_number errors "$out") -eq 0 ]] || fail "nginx, --threads 3: errors: $out"
+  [[ $(json_number threads "$out") -eq 3 ]] || fail "nginx, --threads 3: not 3: $out"
+  requests=$(json_number requests "$out")
+  [[ $requests -gt 0 ]] || fail "nginx, --threads 3: no response: $out"
+  (( $(json_number samples "$out") >= requests )) || fail "--threads 3: latencies lost: $out"
+  echo "ok: nginx, 3 threads x 8 connections x 4: $requests responses, 0 errors"
   bench 0 --port "$nginx_port" --conns 2 --method HEAD --duration 0.3
   [[ $(json_number errors "$out") -eq 0 ]] || fail "nginx, HEAD: errors: $out"
   [[ $(json_number requests "$out") -gt 0 ]] || fail "nginx, HEAD: no response: $out"
