@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "connect_rate.h"
+#include "http_load.h"
 #include "idle_hold.h"
 #include "load_generator.h"
 #include "net_util.h"
@@ -18,8 +19,34 @@ namespace nsys {
 
 namespace {
 
+// --proto http: its own options, and none of the echo workloads'.
+void check_http_options(CLI::App& cmd, bench_options& opt) {
+  if (opt.proto != "http") {
+    for (const char* http_only : {"--pipeline", "--path", "--method", "--sliding", "--threads"}) {
+      if (cmd.count(http_only) > 0) throw CLI::ValidationError(http_only, "applies to --proto http only");
+    }
+    return;
+  }
+  for (const char* echo_only : {"--size", "--framing", "--verify", "--connect-rate", "--idle-conns",
+                                "--upload", "--lost-after", "--ca", "--insecure", "--server-name",
+                                "--tls-ciphersuites"}) {
+    if (cmd.count(echo_only) > 0) {
+      throw CLI::ValidationError(echo_only, "does not apply to --proto http");
+    }
+  }
+  if (cmd.count("--pipeline") > 0 && cmd.count("--window") > 0) {
+    throw CLI::ValidationError("--pipeline", "and --window say the same for --proto http: give one");
+  }
+  if (opt.path.empty() || opt.path[0] != '/' ||
+      opt.path.find_first_of(" \t\r\n") != std::string::npos) {
+    throw CLI::ValidationError("--path", "an origin-form request target: '/' and no white space");
+  }
+}
+
 // Refuses, while parsing, options that do not apply to the protocol chosen.
 void check_proto_options(CLI::App& cmd, bench_options& opt) {
+  check_http_options(cmd, opt);
+  if (opt.proto == "http") return;
   if (opt.proto != "tls") {
     for (const char* tls_only : {"--ca", "--insecure", "--server-name", "--tls-ciphersuites"}) {
       if (cmd.count(tls_only) > 0) throw CLI::ValidationError(tls_only, "applies to --proto tls only");
@@ -69,16 +96,19 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
       "bench",
       "Load generator: N connections (or UDP sockets) keep W messages of B bytes in flight to\n"
       "an echo server, check the echoes (--verify) and report msg/s, MB/s and latency\n"
-      "percentiles");
+      "percentiles. --proto http: N keep-alive connections keep D requests in flight\n"
+      "(--pipeline) to an HTTP/1.1 server, parse every response and report req/s, MB/s,\n"
+      "latency percentiles and errors by kind");
   cmd->add_option("--proto", opt.proto,
                   "tcp: framed messages on N connections; tls: the same over TLS;\n"
                   "udp: datagrams on N sockets\n"
-                  "(a datagram not echoed within --lost-after counts as lost)")
-      ->check(CLI::IsMember({"tcp", "tls", "udp"}))
+                  "(a datagram not echoed within --lost-after counts as lost);\n"
+                  "http: HTTP/1.1 requests on N keep-alive connections")
+      ->check(CLI::IsMember({"tcp", "tls", "udp", "http"}))
       ->capture_default_str();
   cmd->add_option("--host", opt.host, "Server host name or address")->capture_default_str();
   cmd->add_option("--port", port, "Server port")->required()->check(CLI::Range(1, 65535));
-  cmd->add_option("--conns", opt.conns,
+  cmd->add_option("--conns,--connections", opt.conns,
                   "Connections (udp: sockets; parallel loops with --connect-rate)")
       ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
@@ -115,6 +145,25 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
                   "sampled from those messages only.\n"
                   "Default: fast when --window > 1 (throughput), full for --window 1 (ping-pong)")
       ->check(CLI::IsMember({"full", "fast"}));
+  cmd->add_option("--pipeline", opt.window,
+                  "http: requests per connection sent together (1 = request, response,\n"
+                  "request; more: pipelined, the next batch once all are answered, as wrk's\n"
+                  "pipelining does; the same as --window)")
+      ->check(CLI::Range(1, 65'536));
+  cmd->add_flag("--sliding", opt.sliding,
+                "http: send a new request as each response arrives, so that --pipeline\n"
+                "requests are always in flight (instead of batches)");
+  cmd->add_option("--threads", opt.threads,
+                  "http: event loops, each on a thread of its own with a share of the\n"
+                  "connections (1, the default, is wrk -t1's shape)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--path", opt.path, "http: the request target")->capture_default_str();
+  cmd->add_option("--method", opt.method,
+                  "http: the request method (no body; POST and PUT send Content-Length: 0;\n"
+                  "HEAD responses are read without a body)")
+      ->check(CLI::IsMember({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"}))
+      ->capture_default_str();
   cmd->add_flag("--json", opt.json, "Print one JSON object instead of the table");
   auto* rate = cmd->add_flag("--connect-rate", opt.connect_rate,
                              "Workload: connect, one echo of --size bytes, close, repeat "
@@ -154,7 +203,7 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& opt, int& port) {
 int run_bench(bench_options opt, int port) {
   opt.port = static_cast<std::uint16_t>(port);
   if (opt.verify.empty()) {
-    const bool echo = opt.proto != "udp" && !opt.upload && !opt.connect_rate && opt.idle_conns == 0;
+    const bool echo = opt.proto != "udp" && opt.proto != "http" && !opt.upload && !opt.connect_rate && opt.idle_conns == 0;
     opt.verify = echo && opt.window > 1 ? "fast" : "full";
   }
   ::signal(SIGPIPE, SIG_IGN);  // a server that resets is an error to count, not a crash
@@ -168,7 +217,10 @@ int run_bench(bench_options opt, int port) {
     if (opt.pin_cpu >= 0) pin_to_cpu(opt.pin_cpu);
     const auto to = resolve(opt.host, opt.port);
     bench_result r;
-    if (opt.proto == "udp") {
+    if (opt.proto == "http") {
+      r = run_http_load(opt, to);
+      if (r.messages == 0 && r.errors == 0) r.add_error("no response came back in the measured time");
+    } else if (opt.proto == "udp") {
       r = run_udp_echo_load(opt, to);
       if (r.messages == 0 && r.errors == 0) r.add_error("no echo came back in the measured time");
     } else if (opt.upload) {

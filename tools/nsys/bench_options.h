@@ -2,6 +2,7 @@
 // What `nsys bench` is asked to do, and what it measured.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,7 @@ struct bench_options {
   std::uint16_t port = 0;
   std::size_t conns = 1;
   std::size_t size = 64;
-  std::size_t window = 1;
+  std::size_t window = 1;  ///< messages in flight per connection (http: --pipeline, requests)
   double duration = 5.0;  ///< seconds of measurement
   double warmup = 0.0;    ///< seconds of traffic before measuring
   std::string framing = "length";
@@ -32,6 +33,10 @@ struct bench_options {
   bool progress = true;  ///< live progress line (only on a terminal anyway)
   bool upload = false;   ///< tcp/tls: stream --size chunks one way, nothing comes back
   tls_client_options tls;  ///< --proto tls
+  std::string path = "/hello";  ///< http: the request target
+  std::string method = "GET";   ///< http: the request method (no body; POST/PUT: an empty one)
+  bool sliding = false;  ///< http: a request per response (window kept full), not batches
+  std::size_t threads = 1;  ///< http: event loops, each on a thread with a share of the conns
   /// tcp/tls echo: "full" checks every echoed byte; "fast" every header (length prefix or
   /// delimiter, and sequence number) and the full payload of 1 message in sample_every, whose
   /// latency alone is recorded. Empty until run_bench() applies the default (fast when
@@ -57,8 +62,8 @@ struct bench_result {
   std::string workload;        ///< "echo", "upload", "connect_rate" or "idle" (udp: "echo")
   std::string target;          ///< "127.0.0.1:5555"
   double seconds = 0;          ///< the measured interval
-  std::uint64_t messages = 0;  ///< echoes received and verified
-  std::uint64_t payload_bytes = 0;
+  std::uint64_t messages = 0;  ///< echoes received and verified (http: responses)
+  std::uint64_t payload_bytes = 0;  ///< http: bytes of those responses (head, body, framing)
   std::uint64_t connections = 0;  ///< connect_rate: completed cycles; idle: connections opened
   double open_seconds = 0;        ///< idle: time to open them all
   latency_histogram latency;      ///< echo: send → echo; connect_rate: connect → echo verified
@@ -66,10 +71,19 @@ struct bench_result {
   std::uint64_t late = 0;  ///< udp: echoes that came back after being counted as lost
   std::uint64_t errors = 0;
   std::vector<std::string> error_samples;  ///< the first few errors, for the report
+  /// http: the errors by kind ("malformed", "status", "closed", "io", "connect", "timeout").
+  std::map<std::string, std::uint64_t> error_kinds;
+  /// http: the final responses by status code, the measured interval and the rest alike.
+  std::map<int, std::uint64_t> statuses;
+  std::uint64_t body_bytes = 0;  ///< http: body bytes of the counted responses
 
   void add_error(std::string what) {
     ++errors;
     if (error_samples.size() < 5) error_samples.push_back(std::move(what));
+  }
+  void add_error(const std::string& kind, std::string what) {
+    ++error_kinds[kind];
+    add_error(kind + ": " + std::move(what));
   }
 };
 

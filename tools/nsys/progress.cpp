@@ -42,6 +42,27 @@ void echo_progress::tick(std::int64_t now_ns, std::int64_t start_ns, std::uint64
   last_echoes_ = echoes_total;
 }
 
+void http_progress::tick(std::int64_t now_ns, std::int64_t start_ns,
+                         std::uint64_t responses_total, std::uint64_t bytes_total,
+                         const latency_histogram* latency, std::uint64_t errors,
+                         bool warming_up) {
+  if (!line_.due(now_ns)) return;
+  const double dt = last_ns_ ? static_cast<double>(now_ns - last_ns_) / 1e9 : 0;
+  const double rate = dt > 0 ? static_cast<double>(responses_total - last_responses_) / dt : 0;
+  const double bytes = dt > 0 ? static_cast<double>(bytes_total - last_bytes_) / dt : 0;
+  const std::string p99 =
+      latency != nullptr ? "  p99 " + duration_text(latency->percentile(0.99)) : "";
+  char text[240];
+  std::snprintf(text, sizeof(text), "  %5.1f s  %sreq/s  %.1f MB/s%s  errors %llu%s",
+                static_cast<double>(now_ns - start_ns) / 1e9, si(rate).c_str(), bytes / 1e6,
+                p99.c_str(),
+                static_cast<unsigned long long>(errors), warming_up ? "  (warm-up)" : "");
+  line_.show(text);
+  last_ns_ = now_ns;
+  last_responses_ = responses_total;
+  last_bytes_ = bytes_total;
+}
+
 std::string with_commas(std::uint64_t v) {
   std::string digits = std::to_string(v);
   std::string out;

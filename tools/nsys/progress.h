@@ -57,6 +57,26 @@ class echo_progress {
   std::uint64_t last_echoes_ = 0;
 };
 
+/// The live line of `nsys bench --proto http`: responses per second and MB/s of responses
+/// since the last redraw, p99 latency, errors.
+class http_progress {
+ public:
+  explicit http_progress(bool wanted) : line_(wanted) {}
+
+  /// Redraws the line when it is due (cheap otherwise: the histogram is read only then).
+  /// `latency` null: no p99 on the line (--threads: the loops' histograms are their own).
+  void tick(std::int64_t now_ns, std::int64_t start_ns, std::uint64_t responses_total,
+            std::uint64_t bytes_total, const latency_histogram* latency, std::uint64_t errors,
+            bool warming_up);
+  void clear() { line_.clear(); }
+
+ private:
+  progress_line line_;
+  std::int64_t last_ns_ = 0;
+  std::uint64_t last_responses_ = 0;
+  std::uint64_t last_bytes_ = 0;
+};
+
 /// 1234567 → "1,234,567".
 std::string with_commas(std::uint64_t v);
 /// A duration for people: "850 ns", "21.3 us", "17.3 ms", "1.20 s".

@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "progress.h"
@@ -32,9 +33,81 @@ void print_latency(const char* what, const latency_histogram& h) {
               duration_text(h.max()).c_str(), what);
 }
 
+nlohmann::json http_json(const bench_options& opt, const bench_result& r) {
+  nlohmann::json statuses = nlohmann::json::object();
+  for (const auto& [code, n] : r.statuses) statuses[std::to_string(code)] = n;
+  nlohmann::json kinds = nlohmann::json::object();
+  for (const char* k : {"malformed", "status", "closed", "io", "connect", "timeout"}) kinds[k] = 0;
+  for (const auto& [k, n] : r.error_kinds) kinds[k] = n;
+  return {{"tool", "nsys bench"},
+          {"proto", "http"},
+          {"workload", r.workload},
+          {"target", r.target},
+          {"framing", "http/1.1"},
+          {"method", opt.method},
+          {"path", opt.path},
+          {"conns", opt.conns},
+          {"threads", std::min(opt.threads, opt.conns)},
+          {"pipeline", opt.window},
+          {"refill", opt.sliding ? "sliding" : "batch"},
+          {"window", opt.window},
+          {"duration_s", r.seconds},
+          {"warmup_s", opt.warmup},
+          {"latency_us", latency_json(r.latency)},
+          {"requests", r.messages},
+          {"req_per_s", per_second(r.messages, r.seconds)},
+          // The same figures under the echo workloads' names, so that scripts read one shape.
+          {"messages", r.messages},
+          {"msg_per_s", per_second(r.messages, r.seconds)},
+          {"mb_per_s", per_second(r.payload_bytes, r.seconds) / 1e6},
+          {"mb_per_s_counts", "response bytes read: status line, headers, body, chunk framing "
+                              "(10^6 bytes)"},
+          {"body_mb_per_s", per_second(r.body_bytes, r.seconds) / 1e6},
+          {"statuses", statuses},
+          {"errors", r.errors},
+          {"errors_by_kind", kinds},
+          {"error_samples", r.error_samples}};
+}
+
+void print_http_table(const bench_options& opt, const bench_result& r) {
+  std::printf("nsys bench: http %s %s, %s, HTTP/1.1 keep-alive\n", opt.method.c_str(),
+              opt.path.c_str(), r.target.c_str());
+  if (opt.threads > 1) {
+    std::printf("  %-17s %zu event loops on threads of their own\n", "threads",
+                std::min(opt.threads, opt.conns));
+  }
+  std::printf("  %-17s %zu conns x %zu in flight%s; %.2f s measured\n", "workload", opt.conns,
+              opt.window,
+              opt.window == 1 ? ""
+              : opt.sliding   ? " (pipelined, a request per response)"
+                              : " (pipelined in batches)",
+              r.seconds);
+  std::printf("  %-17s %s responses   %sreq/s\n", "requests", with_commas(r.messages).c_str(),
+              si(per_second(r.messages, r.seconds)).c_str());
+  std::printf("  %-17s %.1f MB/s of responses (%.1f MB/s of bodies; MB = 10^6 B)\n",
+              "throughput", per_second(r.payload_bytes, r.seconds) / 1e6,
+              per_second(r.body_bytes, r.seconds) / 1e6);
+  print_latency("request sent -> response read", r.latency);
+  std::string codes;
+  for (const auto& [code, n] : r.statuses) {
+    if (!codes.empty()) codes += ", ";
+    codes += std::to_string(code) + " x " + with_commas(n);
+  }
+  std::printf("  %-17s %s\n", "statuses", codes.empty() ? "(none)" : codes.c_str());
+  std::string kinds;
+  for (const auto& [k, n] : r.error_kinds) kinds += "  " + k + " " + with_commas(n);
+  std::printf("  %-17s %s%s\n", "errors", with_commas(r.errors).c_str(), kinds.c_str());
+  for (const auto& e : r.error_samples) std::printf("    %s\n", e.c_str());
+  if (r.errors > r.error_samples.size()) {
+    std::printf("    ... and %s more\n", with_commas(r.errors - r.error_samples.size()).c_str());
+  }
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 nlohmann::json to_json(const bench_options& opt, const bench_result& r) {
+  if (opt.proto == "http") return http_json(opt, r);
   const bool udp = opt.proto == "udp";
   nlohmann::json j = {{"tool", "nsys bench"},
                       {"proto", opt.proto},
@@ -83,6 +156,7 @@ nlohmann::json to_json(const bench_options& opt, const bench_result& r) {
 }
 
 void print_table(const bench_options& opt, const bench_result& r) {
+  if (opt.proto == "http") return print_http_table(opt, r);
   const bool udp = opt.proto == "udp";
   std::printf("nsys bench: %s %s, %s, %s\n", opt.proto.c_str(),
               r.workload == "echo"     ? "echo"

@@ -63,6 +63,18 @@ expect 2 'proxy-protocol.*tcp only' serve --proto udp --port 0 --proxy-protocol 
 expect 2 'log-connections.*tcp only' serve --proto udp --port 0 --log-connections
 expect 0 'proxy-protocol' serve --help
 expect 2 'max-message-size.*65527' serve --proto udp --port 0 --max-message-size 70000
+# HTTP: its own options, none of the echo workloads'.
+expect 2 'pipeline.*http only' bench --port 5555 --pipeline 4
+expect 2 'path.*http only' bench --port 5555 --path /hello
+expect 2 'sliding.*http only' bench --port 5555 --sliding
+expect 2 'threads.*http only' bench --port 5555 --threads 2
+expect 2 'size.*does not apply to --proto http' bench --proto http --port 5555 --size 100
+expect 2 'verify.*does not apply to --proto http' bench --proto http --port 5555 --verify full
+expect 2 'pipeline.*give one' bench --proto http --port 5555 --pipeline 4 --window 4
+expect 2 'path.*origin-form' bench --proto http --port 5555 --path hello
+expect 2 'method' bench --proto http --port 5555 --method BREW
+expect 2 'pipeline' bench --proto http --port 5555 --pipeline 0
+expect 0 'pipeline' bench --help
 
 # A port nobody listens on: 9 (discard) is below the ephemeral range, so no test elsewhere on
 # this machine can be handed it by the OS while we run (a port a server just released could).
@@ -75,6 +87,7 @@ expect 1 'connect to 127\.0\.0\.1:9: connection refused' bench --port "$closed_p
 expect 1 'connection refused' bench --port "$closed_port" --connect-rate --duration 30
 expect 1 'connection refused' bench --port "$closed_port" --idle-conns 10 --hold 30
 expect 1 '127\.0\.0\.1:9: connection refused' bench --proto udp --port "$closed_port" --duration 30
+expect 1 '127\.0\.0\.1:9: connection refused' bench --proto http --port "$closed_port" --connections 4
 (( $(date +%s) - start <= 5 )) || fail "refused connections took more than 5 s to report"
 
 # Binding a port in use is a clear error too.
