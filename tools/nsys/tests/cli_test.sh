@@ -45,7 +45,10 @@ expect 2 'idle-conns.*tcp only' bench --proto udp --port 5555 --idle-conns 10
 expect 2 'lost-after.*udp only' bench --port 5555 --lost-after 1
 expect 2 'lost-after' bench --proto udp --port 5555 --lost-after 0
 expect 2 'tls needs --cert and --key' serve --proto tls --port 0
-expect 2 'cert.*tls only' serve --proto tcp --port 0 --cert x.pem --key x.key
+expect 2 'cert.*tls and https only' serve --proto tcp --port 0 --cert x.pem --key x.key
+expect 2 'https needs --cert and --key' serve --proto https --port 0
+expect 2 'framing.*tcp, tls and udp only' serve --proto http --port 0 --framing raw
+expect 2 'dir.*http and https only' serve --proto tcp --port 0 --dir /tmp
 expect 2 'require-client-cert.*needs --ca' serve --proto tls --port 0 --cert a --key b --require-client-cert
 expect 2 'insecure.*tls only' bench --port 5555 --insecure
 expect 2 'connect-rate.*tcp only' bench --proto tls --port 5555 --connect-rate
