@@ -79,19 +79,11 @@ int run_tcp_serve(const serve_options& opt) {
       opt.threads ? opt.threads : network_system::core::io_context_pool::default_thread_count();
   cfg.reuse_port = opt.reuse_port;
   cfg.max_connections = opt.max_connections;
-  if (opt.proxy_protocol == "optional") {
-    cfg.proxy_protocol = network_system::core::proxy_protocol_mode::optional;
-  } else if (opt.proxy_protocol == "required") {
-    cfg.proxy_protocol = network_system::core::proxy_protocol_mode::required;
-  }
+  cfg.proxy_protocol = proxy_mode_from(opt);
 
   std::shared_ptr<network_system::core::messaging_server> server;
   if (opt.proto == "tls") {
-    network_system::core::tls_config tls;
-    tls.certificate_chain_file = opt.cert;
-    tls.private_key_file = opt.key;
-    tls.ca_file = opt.ca;
-    tls.require_client_certificate = opt.require_client_cert;
+    const auto tls = server_tls_from(opt);
     server = std::make_shared<network_system::core::secure_messaging_server>("nsys", tls, cfg);
   } else {
     server = std::make_shared<network_system::core::messaging_server>("nsys", cfg);
@@ -120,15 +112,8 @@ int run_tcp_serve(const serve_options& opt) {
     });
   }
 
-  const auto started = opt.bind.empty()
-                           ? server->start_server(static_cast<std::uint16_t>(opt.port))
-                           : server->start_server(opt.bind, static_cast<std::uint16_t>(opt.port));
-  if (started.is_err()) {
-    std::fprintf(stderr, "nsys serve: error: %s\n", started.error().message.c_str());
-    return 1;
-  }
+  if (!start_and_announce(*server, opt.bind, opt.port)) return 1;
   const auto t0 = std::chrono::steady_clock::now();
-  print_listening(opt.bind, server->port());
   std::fprintf(stderr,
                "nsys serve: %s %s, %s framing, %zu I/O thread(s)%s; SIGINT/SIGTERM stops\n",
                opt.proto.c_str(), opt.sink ? "sink" : "echo", opt.framing.c_str(), cfg.io_threads,
@@ -152,6 +137,22 @@ int run_tcp_serve(const serve_options& opt) {
 }
 
 }  // namespace
+
+network_system::core::tls_config server_tls_from(const serve_options& opt) {
+  network_system::core::tls_config tls;
+  tls.certificate_chain_file = opt.cert;
+  tls.private_key_file = opt.key;
+  tls.ca_file = opt.ca;
+  tls.require_client_certificate = opt.require_client_cert;
+  return tls;
+}
+
+network_system::core::proxy_protocol_mode proxy_mode_from(const serve_options& opt) {
+  using network_system::core::proxy_protocol_mode;
+  if (opt.proxy_protocol == "optional") return proxy_protocol_mode::optional;
+  if (opt.proxy_protocol == "required") return proxy_protocol_mode::required;
+  return proxy_protocol_mode::off;
+}
 
 CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
   auto* cmd = app.add_subcommand("serve", "Run an echo server on the library (Ctrl-C stops it)");

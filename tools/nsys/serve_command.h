@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <string>
 
+#include "network_system/core/server_config.h"
+#include "network_system/core/tls_config.h"
+
 namespace CLI {
 class App;
 }
@@ -40,6 +43,11 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt);
 
 /// Runs the server until SIGINT or SIGTERM. Returns the exit code (1 when it cannot start).
 int run_serve(const serve_options& opt);
+
+/// --cert, --key, --ca and --require-client-cert as a server's tls_config (tls, https).
+network_system::core::tls_config server_tls_from(const serve_options& opt);
+/// --proxy-protocol as the server_config mode.
+network_system::core::proxy_protocol_mode proxy_mode_from(const serve_options& opt);
 
 /// The UDP echo server (serve_udp.cpp).
 int run_udp_serve(const serve_options& opt);

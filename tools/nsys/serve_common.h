@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace nsys {
@@ -18,6 +19,21 @@ int wait_stop_signal(const sigset_t& signals);
 
 /// "listening on 127.0.0.1:5555" ("[::]:5555" when bound to every interface), flushed.
 void print_listening(const std::string& bind, std::uint16_t port);
+
+/// Starts `server` (messaging_server, messaging_udp_server, http_server) on `bind` (empty:
+/// every interface) and `port`, then prints the listening line. On failure prints
+/// "nsys serve: error: ..." on stderr and returns false.
+template <typename Server>
+bool start_and_announce(Server& server, const std::string& bind, int port) {
+  const auto p = static_cast<std::uint16_t>(port);
+  const auto started = bind.empty() ? server.start_server(p) : server.start_server(bind, p);
+  if (started.is_err()) {
+    std::fprintf(stderr, "nsys serve: error: %s\n", started.error().message.c_str());
+    return false;
+  }
+  print_listening(bind, server.port());
+  return true;
+}
 
 /// The counters of the summary line. UDP has no connections: those stay 0.
 struct serve_counters {

@@ -23,19 +23,11 @@ int run_http_serve(const serve_options& opt) {
       opt.threads ? opt.threads : network_system::core::io_context_pool::default_thread_count();
   cfg.server.reuse_port = opt.reuse_port;
   cfg.server.max_connections = opt.max_connections;
-  if (opt.proxy_protocol == "optional") {
-    cfg.server.proxy_protocol = network_system::core::proxy_protocol_mode::optional;
-  } else if (opt.proxy_protocol == "required") {
-    cfg.server.proxy_protocol = network_system::core::proxy_protocol_mode::required;
-  }
+  cfg.server.proxy_protocol = proxy_mode_from(opt);
 
   std::unique_ptr<http::http_server> server;
   if (opt.proto == "https") {
-    network_system::core::tls_config tls;
-    tls.certificate_chain_file = opt.cert;
-    tls.private_key_file = opt.key;
-    tls.ca_file = opt.ca;
-    tls.require_client_certificate = opt.require_client_cert;
+    const auto tls = server_tls_from(opt);
     server = std::make_unique<http::http_server>("nsys", cfg, tls);
   } else {
     server = std::make_unique<http::http_server>("nsys", cfg);
@@ -68,15 +60,8 @@ int run_http_serve(const serve_options& opt) {
     if (reported->fetch_add(1) < 10) std::fprintf(stderr, "nsys serve: %s\n", e.message.c_str());
   });
 
-  const auto started = opt.bind.empty()
-                           ? server->start_server(static_cast<std::uint16_t>(opt.port))
-                           : server->start_server(opt.bind, static_cast<std::uint16_t>(opt.port));
-  if (started.is_err()) {
-    std::fprintf(stderr, "nsys serve: error: %s\n", started.error().message.c_str());
-    return 1;
-  }
+  if (!start_and_announce(*server, opt.bind, opt.port)) return 1;
   const auto t0 = std::chrono::steady_clock::now();
-  print_listening(opt.bind, server->port());
   std::fprintf(stderr,
                "nsys serve: %s: GET /hello, POST /echo%s%s, %zu I/O thread(s)%s; SIGINT/SIGTERM "
                "stops\n",

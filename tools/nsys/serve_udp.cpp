@@ -32,15 +32,8 @@ int run_udp_serve(const serve_options& opt) {
       [echo](std::span<const std::uint8_t> data, const udp_endpoint& from) {
         (void)echo->send_to(from, data);
       });
-  const auto port = static_cast<std::uint16_t>(opt.port);
-  const auto started =
-      opt.bind.empty() ? server->start_server(port) : server->start_server(opt.bind, port);
-  if (started.is_err()) {
-    std::fprintf(stderr, "nsys serve: error: %s\n", started.error().message.c_str());
-    return 1;
-  }
+  if (!start_and_announce(*server, opt.bind, opt.port)) return 1;
   const auto t0 = std::chrono::steady_clock::now();
-  print_listening(opt.bind, server->port());
   std::fprintf(stderr,
                "nsys serve: udp echo, datagrams up to %zu B, 1 socket on 1 I/O thread; "
                "SIGINT/SIGTERM stops\n",
