@@ -79,8 +79,9 @@ def chunked(port, body_file, out_file):
         body = f.read()
 
     def pieces():
-        # Uneven chunk sizes, one of a single byte, so that chunk boundaries fall everywhere.
-        sizes = [1, 10, 4096, 65536, 7]
+        # Two thousand one-byte chunks (each its own send), then uneven sizes, so that chunk
+        # boundaries fall everywhere in the server's reads.
+        sizes = [1] * 2000 + [10, 4096, 65536, 7]
         at = 0
         for size in sizes:
             yield body[at:at + size]
