@@ -8,7 +8,7 @@ on stdout describing what came back; the C++ test decides whether that is right.
   http_client_peer.py chunked   PORT BODY_FILE OUT_FILE
   http_client_peer.py head      PORT
   http_client_peer.py https     PORT CA_FILE
-  http_client_peer.py pipeline  PORT COUNT
+  http_client_peer.py pipeline  PORT COUNT [CA_FILE]   (with CA_FILE: over TLS to localhost)
 
 Every socket operation is bounded by TIMEOUT seconds; an exception ends the script with a
 traceback on stderr and a non-zero exit.
@@ -141,16 +141,31 @@ def https(port, ca_file):
     return {"responses": results, "tls": tls, "untrusted_error": untrusted}
 
 
-def pipeline(port, count):
-    """`count` requests in one sendall, then the answers read in order with http.client's
-    field parser; the last request asks to close, so the server's EOF ends the stream."""
+def pipelined_body(i):
+    return b"pipelined body %d;" % i * (i * 50)
+
+
+def pipeline(port, count, ca_file=None):
+    """`count` requests in one sendall (GET /size/<i+1> for even i, POST /echo with
+    pipelined_body(i) for odd i), then the answers read in order with http.client's field
+    parser; the last request asks to close, so the server's close ends the stream."""
     wire = b""
     for i in range(count):
-        wire += b"GET /size/%d HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % (i + 1, port)
-        if i == count - 1:
-            wire += b"Connection: close\r\n"
-        wire += b"\r\n"
+        close = b"Connection: close\r\n" if i == count - 1 else b""
+        if i % 2 == 0:
+            wire += (b"GET /size/%d HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s\r\n"
+                     % (i + 1, port, close))
+        else:
+            body = pipelined_body(i)
+            wire += (b"POST /echo HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: text/x-%d\r\n"
+                     b"Content-Length: %d\r\n%s\r\n" % (port, i, len(body), close)) + body
     sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    if ca_file is not None:
+        # A close without close_notify raises instead of reading as the end of the stream
+        # (Python's defaults hide it: OP_IGNORE_UNEXPECTED_EOF and suppress_ragged_eofs).
+        context = ssl.create_default_context(cafile=ca_file)
+        context.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
+        sock = context.wrap_socket(sock, server_hostname="localhost", suppress_ragged_eofs=False)
     sock.sendall(wire)
     stream = sock.makefile("rb")
     results = []
@@ -182,7 +197,7 @@ def main(argv):
     elif mode == "https":
         result = https(port, argv[3])
     elif mode == "pipeline":
-        result = pipeline(port, int(argv[3]))
+        result = pipeline(port, int(argv[3]), argv[4] if len(argv) > 4 else None)
     else:
         sys.exit("unknown mode " + mode)
     json.dump(result, sys.stdout)
