@@ -1,7 +1,8 @@
 // Interop: headless Chromium (a browser nobody on this team wrote) against our http_server on
-// 127.0.0.1: it loads a page with an image and decodes the image, and it posts a form (the
-// page submits it on load) whose answer is the page it ends on. --dump-dom prints the DOM
-// once the page has loaded; the server's record shows what the browser asked for and sent.
+// 127.0.0.1: it loads a page with an image and decodes the image, over HTTP and over HTTPS
+// (trusting our certificate by its public key, and refusing it without), and it posts a form
+// (the page submits it on load) whose answer is the page it ends on. --dump-dom prints the
+// DOM; the server's record shows what the browser asked for and sent.
 //
 // Chromium runs with the flags of SPEC §9 (no sandbox, no GPU, no background traffic, a
 // user-data directory of its own), bounded by the child's timeout; its process group (the
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "integration/support/test_certs.h"
 #include "integration/support/test_support.h"
 #include "interop/support/http_peers.h"
 #include "interop/support/peers.h"
@@ -64,7 +66,7 @@ void add_pages(nhttp::router& r) {
   });
 }
 
-// Chromium dumping the DOM of the page `url` ends on; its run.
+// Chromium dumping the DOM of the page `url` ends on, with `extra` flags; its run.
 //
 // --dump-dom alone dumps at the first page's load event, which races with the navigation a
 // form submitted from onload starts (seen here: sometimes the form page, sometimes the answer).
@@ -72,12 +74,16 @@ void add_pages(nhttp::router& r) {
 // much virtual time has passed and then dump: virtual time jumps ahead while nothing is
 // pending, so this is no wall-clock wait.
 peer_run dump_dom(const std::string& chromium, const scratch_dir& profile,
-                  const std::string& url) {
-  return run_peer({chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                   "--disable-background-networking", "--disable-component-update",
-                   "--disable-sync", "--user-data-dir=" + profile.path(),
-                   "--virtual-time-budget=10000", "--dump-dom", url},
-                  {}, long_wait * 2);
+                  const std::string& url, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv{chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                                "--no-first-run", "--disable-background-networking",
+                                "--disable-component-update", "--disable-sync",
+                                "--user-data-dir=" + profile.path(),
+                                "--virtual-time-budget=10000"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back("--dump-dom");
+  argv.push_back(url);
+  return run_peer(std::move(argv), {}, long_wait * 2);
 }
 
 // The requests in `all` for method and target.
@@ -112,6 +118,48 @@ TEST(HttpChromiumTest, loads_a_page_and_its_image) {
   EXPECT_EQ(image[0].head.fields.get("Referer"), server.url("/"));
   EXPECT_EQ(server.statistics().responses_5xx, 0u);
   EXPECT_EQ(server.errors(), "");
+}
+
+TEST(HttpChromiumTest, loads_a_page_and_its_image_over_https) {
+  INTEROP_REQUIRE_PEER(chromium, "chromium", "chromium");
+  INTEROP_REQUIRE_PEER(openssl, "openssl", "openssl");
+  recording_http_server server(integration::server_tls(), add_pages);
+  ASSERT_FALSE(server.start_error()) << *server.start_error();
+
+  // Chromium reads no CA file; --ignore-certificate-errors-spki-list makes it accept the
+  // certificate whose public key has this SHA-256 (base64), ours, and no other.
+  const auto spki = run_peer({"bash", "-c",
+                              "set -o pipefail; '" + openssl + "' x509 -in '" +
+                                  integration::cert_path("server.pem") +
+                                  "' -pubkey -noout | '" + openssl +
+                                  "' pkey -pubin -outform der | '" + openssl +
+                                  "' dgst -sha256 -binary | base64"},
+                             {}, long_wait);
+  ASSERT_EQ(spki.exit_code, 0) << spki.transcript;
+  std::string pin = spki.out;
+  while (!pin.empty() && (pin.back() == '\n' || pin.back() == '\r')) pin.pop_back();
+  ASSERT_EQ(pin.size(), 44u) << pin;
+
+  {
+    scratch_dir profile("http-chromium");
+    ASSERT_FALSE(profile.path().empty());
+    const auto run = dump_dom(chromium, profile, server.url("/"),
+                              {"--ignore-certificate-errors-spki-list=" + pin});
+    ASSERT_EQ(run.exit_code, 0) << run.transcript;
+    EXPECT_NE(run.out.find("nsys-image-page"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("image-loaded-3x2"), std::string::npos) << run.out;
+  }
+  const auto served = server.requests();
+  EXPECT_EQ(requests_for(served, "GET", "/").size(), 1u);
+  EXPECT_EQ(requests_for(served, "GET", "/img.png").size(), 1u);
+
+  // Without the pin Chromium refuses our certificate (the test CA is not its) and asks nothing.
+  scratch_dir profile("http-chromium");
+  ASSERT_FALSE(profile.path().empty());
+  const auto refused = dump_dom(chromium, profile, server.url("/"));
+  EXPECT_EQ(refused.out.find("nsys-image-page"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.err.find("ERR_CERT_AUTHORITY_INVALID"), std::string::npos) << refused.err;
+  EXPECT_EQ(server.requests().size(), served.size());
 }
 
 TEST(HttpChromiumTest, posts_a_form_and_shows_the_answer) {
