@@ -1,6 +1,7 @@
 // Interop: headless Chromium (a browser nobody on this team wrote) against our http_server on
 // 127.0.0.1: it loads a page with an image and decodes the image, over HTTP and over HTTPS
-// (trusting our certificate by its public key, and refusing it without), and it posts a form
+// (trusting our certificate by its public key, and refusing it without), loads a page of 24
+// images (fetched over its parallel connections, six here), and it posts a form
 // (the page submits it on load) whose answer is the page it ends on. --dump-dom prints the
 // DOM; the server's record shows what the browser asked for and sent.
 //
@@ -54,9 +55,37 @@ const std::string form_page =
     "<input type=hidden name=token value=7f3a9c>\n"
     "</form></body></html>\n";
 
+// A page with `count` images (/pixel/0 ...), which the browser fetches over several connections
+// at once; its script writes how many loaded and how many failed once all have settled.
+std::string many_images_page(int count) {
+  std::string page =
+      "<!DOCTYPE html>\n<html><head><title>many images</title><script>\n"
+      "var loaded = 0, failed = 0;\n"
+      "function settled(ok) {\n"
+      "  if (ok) ++loaded; else ++failed;\n"
+      "  if (loaded + failed == " + std::to_string(count) + ")\n"
+      "    document.getElementById('images').textContent =\n"
+      "        'images-loaded-' + loaded + '-failed-' + failed;\n"
+      "}\n"
+      "</script></head><body>\n<p id=images>images-pending</p>\n";
+  for (int i = 0; i < count; ++i) {
+    page += "<img src=\"/pixel/" + std::to_string(i) +
+            "\" onload=\"settled(this.naturalWidth == 3)\" onerror=\"settled(false)\">\n";
+  }
+  return page + "</body></html>\n";
+}
+
+constexpr int image_count = 24;
+
 void add_pages(nhttp::router& r) {
   (void)r.get("/", [](nhttp::request&, nhttp::response& res) { res.html(image_page); });
   (void)r.get("/img.png", [](nhttp::request&, nhttp::response& res) {
+    res.set_body(png_3x2, "image/png");
+  });
+  (void)r.get("/many", [](nhttp::request&, nhttp::response& res) {
+    res.html(many_images_page(image_count));
+  });
+  (void)r.get("/pixel/:n", [](nhttp::request&, nhttp::response& res) {
     res.set_body(png_3x2, "image/png");
   });
   (void)r.get("/form", [](nhttp::request&, nhttp::response& res) { res.html(form_page); });
@@ -116,6 +145,28 @@ TEST(HttpChromiumTest, loads_a_page_and_its_image) {
   ASSERT_EQ(image.size(), 1u);
   EXPECT_NE(image[0].head.fields.get("Accept").value_or("").find("image/"), std::string::npos);
   EXPECT_EQ(image[0].head.fields.get("Referer"), server.url("/"));
+  EXPECT_EQ(server.statistics().responses_5xx, 0u);
+  EXPECT_EQ(server.errors(), "");
+}
+
+TEST(HttpChromiumTest, loads_a_page_with_many_images) {
+  INTEROP_REQUIRE_PEER(chromium, "chromium", "chromium");
+  recording_http_server server({}, add_pages);
+  ASSERT_FALSE(server.start_error()) << *server.start_error();
+  scratch_dir profile("http-chromium");
+  ASSERT_FALSE(profile.path().empty());
+
+  const auto run = dump_dom(chromium, profile, server.url("/many"));
+  ASSERT_EQ(run.exit_code, 0) << run.transcript;
+  EXPECT_NE(run.out.find("images-loaded-" + std::to_string(image_count) + "-failed-0"),
+            std::string::npos)
+      << run.out;
+
+  // Each image asked for once.
+  const auto requests = server.requests();
+  for (int i = 0; i < image_count; ++i) {
+    EXPECT_EQ(requests_for(requests, "GET", "/pixel/" + std::to_string(i)).size(), 1u) << i;
+  }
   EXPECT_EQ(server.statistics().responses_5xx, 0u);
   EXPECT_EQ(server.errors(), "");
 }
