@@ -1,8 +1,9 @@
 // Interop: curl (a client nobody on this team wrote) against our http_server on 127.0.0.1,
-// plain and HTTPS: GET, POST with a random binary body, a chunked upload, several URLs on one
-// connection, HTTP/1.0, HEAD, HTTPS with the test CA (and its failure without), a large body
-// after "Expect: 100-continue", 404 and 405. Every answer is checked as curl saw it and every
-// request as the server received it.
+// plain and HTTPS: GET, POST with a random binary body, chunked uploads, several URLs on one
+// connection, HTTP/1.0 with and without keep-alive, a 6 MB answer, HEAD, HTTPS with the test
+// CA (and its failure without), large bodies after "Expect: 100-continue", 404, 405, OPTIONS,
+// and the error answers (400, 414, 431, 413) read whole before the server closes. Every answer
+// is checked as curl saw it and every request as the server received it.
 //
 // curl runs with -q (no ~/.curlrc) and --noproxy '*' (a proxy from the environment would take
 // the requests elsewhere), bounded by --max-time and by the child's timeout.
@@ -389,6 +390,68 @@ TEST(HttpCurlTest, unknown_path_is_404_and_wrong_method_is_405_with_allow) {
   const auto stats = server.statistics();
   EXPECT_EQ(stats.responses_4xx, 3u);
   EXPECT_EQ(stats.responses_2xx, 1u);  // the 204
+}
+
+// curl's run as -i printed it: the status line, whether the answer said "Connection: close",
+// and the body, checked against its Content-Length.
+void expect_error_answer(const peer_run& run, const std::string& status_line,
+                         const std::string& detail) {
+  ASSERT_EQ(run.exit_code, 0) << run.transcript;  // no reset: the whole answer was read
+  EXPECT_TRUE(run.out.starts_with(status_line + "\r\n")) << run.out;
+  EXPECT_EQ(head_field(run.out, "Connection"), "close") << run.out;
+  const auto end = run.out.find("\r\n\r\n");
+  ASSERT_NE(end, std::string::npos) << run.out;
+  const std::string body = run.out.substr(end + 4);
+  EXPECT_EQ(head_field(run.out, "Content-Length"), std::to_string(body.size())) << run.out;
+  EXPECT_TRUE(body.starts_with(status_line.substr(std::string("HTTP/1.1 ").size()) + "\n"))
+      << body;
+  EXPECT_NE(body.find(detail), std::string::npos) << body;
+}
+
+TEST(HttpCurlTest, error_answers_reach_curl_whole_before_the_close) {
+  INTEROP_REQUIRE_PEER(curl, "curl", "curl");
+  recording_http_server server;
+  ASSERT_FALSE(server.start_error()) << *server.start_error();
+  scratch_dir dir("http-curl");
+  ASSERT_FALSE(dir.path().empty());
+
+  // -H 'Host:' removes curl's Host field.
+  expect_error_answer(
+      run_peer(curl_command(curl, {"-i", "-H", "Host:", server.url("/hello")}), {}, long_wait),
+      "HTTP/1.1 400 Bad Request", "without Host");
+  // Above the 8 KiB request line and the 64 KiB head of the default limits.
+  expect_error_answer(
+      run_peer(curl_command(curl, {"-i", server.url("/" + std::string(9000, 'a'))}), {},
+               long_wait),
+      "HTTP/1.1 414 URI Too Long", "");
+  expect_error_answer(
+      run_peer(curl_command(curl, {"-i", "-H", "X-Large: " + std::string(70'000, 'b'),
+                                   server.url("/hello")}),
+               {}, long_wait),
+      "HTTP/1.1 431 Request Header Fields Too Large", "");
+
+  // Bodies above the 8 MiB limit: refused from the Content-Length (curl's Expect, then
+  // without it, curl still sending as the answer arrives) and in the middle of a chunked body.
+  const std::string in = dir.write("large.bin", random_bytes(9 * 1024 * 1024, 6));
+  ASSERT_FALSE(in.empty());
+  expect_error_answer(run_peer(curl_command(curl, {"-i", "--data-binary", "@" + in,
+                                                   server.url("/echo")}),
+                               {}, long_wait),
+                      "HTTP/1.1 413 Content Too Large", "Content-Length 9437184");
+  expect_error_answer(run_peer(curl_command(curl, {"-i", "-H", "Expect:", "--data-binary",
+                                                   "@" + in, server.url("/echo")}),
+                               {}, long_wait),
+                      "HTTP/1.1 413 Content Too Large", "Content-Length 9437184");
+  expect_error_answer(
+      run_peer(curl_command(curl, {"-i", "-H", "Expect:", "-H", "Transfer-Encoding: chunked",
+                                   "--data-binary", "@" + in, server.url("/echo")}),
+               {}, long_wait),
+      "HTTP/1.1 413 Content Too Large", "chunked body");
+
+  const auto stats = server.statistics();
+  EXPECT_EQ(stats.bad_requests, 6u);
+  EXPECT_EQ(stats.responses_4xx, 6u);
+  EXPECT_TRUE(server.requests().empty());
 }
 
 }  // namespace
