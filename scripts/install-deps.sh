@@ -35,6 +35,8 @@ packages=(
   haproxy
   # HTTP peers: curl (interop), nginx (HTTP reference and upstream), wrk (load)
   curl nginx wrk
+  # headless browser of the HTTP interop tests (tests/interop/http_chromium_test)
+  chromium
 )
 
 check_only=0
