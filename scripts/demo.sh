@@ -121,11 +121,11 @@ echo
 cat >"$tmp/workloads.json" <<'EOF'
 [
   {"id": "1", "title": "ping-pong, 1 conn, 64 B", "metric": "latency_p50",
-   "target": {"kind": "max_ratio", "value": 1.1, "text": "p50 ≤ 1.1×"}},
+   "target": {"kind": "max_ratio", "value": 1.05, "text": "p50 ≤ 1.05×"}},
   {"id": "2", "title": "pipelined W=256, 1 conn, 64 B", "metric": "msg_per_s",
    "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}},
   {"id": "3", "title": "pipelined W=256, 64 conns, 1 KiB", "metric": "msg_per_s",
-   "target": {"kind": "min_ratio", "value": 0.9, "text": "≥ 0.9×"}},
+   "target": {"kind": "min_ratio", "value": 0.95, "text": "≥ 0.95×"}},
   {"id": "4", "title": "connection rate (8 loops)", "metric": "conn_per_s",
    "target": {"kind": "none", "text": "(reported)"}}
 ]
