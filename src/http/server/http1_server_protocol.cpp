@@ -1,6 +1,7 @@
 #include "http/server/http1_server_protocol.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "http/server/date_field.h"
 #include "http/server/http_server_state.h"
@@ -82,8 +83,11 @@ void http1_server_protocol::on_head(connection::stream_connection& c) {
   const bool has_body = parser_.chunked() || parser_.content_length() > 0;
   if (has_body) {
     enter(phase::body, server_->config_.request_timeout);
-    // Reserve what a Content-Length announces (bounded by the parser's body limit).
-    if (!parser_.chunked()) body_.reserve(static_cast<std::size_t>(parser_.content_length()));
+    // Reserve what a Content-Length announces, up to 64 KiB: a client that announces
+    // megabytes and sends nothing must not make the server hold them.
+    if (!parser_.chunked()) {
+      body_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(parser_.content_length(), 64 * 1024)));
+    }
   }
   if (auto expect = head.fields.get("Expect")) {
     if (!protocol::http::iequals(trim(*expect), "100-continue")) {
@@ -98,7 +102,10 @@ void http1_server_protocol::on_head(connection::stream_connection& c) {
     // RFC 9110 §10.1.1: an HTTP/1.1 client waiting for the go-ahead; nothing to say when the
     // body is already here or there is none.
     if (has_body && head.version.minor >= 1) {
-      (void)c.queue_copy(connection::wire_head{}, as_bytes(continue_line));
+      if (auto q = c.queue_copy(connection::wire_head{}, as_bytes(continue_line)); q.is_err()) {
+        phase_ = phase::closing;
+        c.fail(error_info{q.error().code, peer(c) + q.error().message, source, {}});
+      }
     }
   }
 }
@@ -128,7 +135,7 @@ void http1_server_protocol::on_message_complete(connection::stream_connection& c
     req.set_remote_address(remote(c));
   } else {
     req.set_remote_address(
-        server_->proxies_.client_address(c.remote_address().address(), req.headers()));
+        server_->proxies_.client_address(c.remote_address().address(), std::as_const(req).headers()));
   }
 
   response res;
@@ -182,8 +189,17 @@ void http1_server_protocol::send(connection::stream_connection& c, response& res
   } else {
     server_->count_response(res.status());
   }
-  (void)c.queue_copy(connection::wire_head{}, as_bytes(wire));
+  const auto queued = c.queue_copy(connection::wire_head{}, as_bytes(wire));
   if (wire.capacity() > 256 * 1024) std::string().swap(wire);  // a large body does not stay
+  if (queued.is_err()) {
+    // Past the send queue's hard limit (a client pipelining requests for large answers
+    // without reading them): dropping one answer would shift every later one onto the wrong
+    // request, so the connection ends here.
+    phase_ = phase::closing;
+    deadline_ = clock::time_point::max();
+    c.fail(error_info{queued.error().code, peer(c) + queued.error().message, source, {}});
+    return;
+  }
   if (!keep_alive) {
     phase_ = phase::closing;
     deadline_ = clock::time_point::max();

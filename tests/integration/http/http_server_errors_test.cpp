@@ -176,5 +176,31 @@ TEST(HttpServerLimits, ConnectionsAboveMaxConnectionsAreClosed) {
   EXPECT_TRUE(wait_until([&] { return s.server().statistics().rejected_connections == 1; }, 5s));
 }
 
+TEST(HttpServerLimits, APipeliningClientThatReadsLateLosesNothing) {
+  auto config = http_test_server::small_config();
+  config.server.send_queue.high_water = 64 * 1024;
+  config.server.send_queue.low_water = 16 * 1024;
+  http_test_server s(config);
+  raw_http c(s.start());
+  // 64 requests for 100 KB each in one write: 6.4 MB of answers for a queue marked at 64 KiB.
+  // The connection stops reading requests while its queue is full (pause_reader) and goes on
+  // as the client drains it: every answer arrives, whole and in order.
+  std::string all;
+  for (int i = 0; i < 64; ++i) {
+    all += "GET /size/" + std::to_string(100000 + i) + " HTTP/1.1\r\nHost: t\r\n\r\n";
+  }
+  ASSERT_TRUE(c.send(all));
+  ASSERT_TRUE(wait_until([&] {
+    return s.server().statistics().requests > 0;
+  }));
+  for (int i = 0; i < 64; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i << ": " << c.last_error();
+    ASSERT_EQ(r->status, 200);
+    ASSERT_EQ(r->body.size(), static_cast<std::size_t>(100000 + i)) << i;
+  }
+  EXPECT_EQ(s.server().statistics().requests, 64u);
+}
+
 }  // namespace
 }  // namespace integration
