@@ -44,6 +44,14 @@
 //   http_bad_request       an Expect other than 100-continue: 417
 // Each reaches the error callback with a message naming the client ("127.0.0.1:40312: ...").
 // A handler or middleware that throws gets a 500 (middleware.h); the connection stays open.
+// A response the handler made that cannot be serialized (a CR in a field value) is replaced
+// by a 500 and reported. Back-pressure: while a connection's answers fill its send queue
+// (config.server.send_queue), it stops reading requests and resumes as the client reads; an
+// answer the queue refuses (above its hard_limit) ends that connection with send_queue_full,
+// since skipping it would give later requests the wrong answers.
+// The close after an error or a "Connection: close" is lingering: FIN first, then what the
+// client still sends is read and dropped for up to stream_connection::linger_read_timeout, so
+// that unread input does not turn the close into a RST that destroys the answer in flight.
 //
 // Threading: handlers, middleware and callbacks run on the connection's I/O thread; several
 // connections' handlers run at once on different threads (config.server.io_threads).
