@@ -414,6 +414,8 @@ void stream_connection::after_written(std::size_t payload_bytes, std::size_t mes
     }
     if (!was_full) return;
     release_held_readers();
+    if (state_.load() != connection_state::connected) return;
+    if (protocol_) protocol_->on_drained(*this);
     if (state_.load() == connection_state::connected) handler_->on_drained(shared_from_this());
   }
 }

@@ -144,6 +144,15 @@ Result<bool> stream_connection::admit(std::size_t wire, bool owner) {
   return true;
 }
 
+bool stream_connection::watch_drain() {
+  // Under the lock after_written() takes to clear the flag: either it sees the flag set here,
+  // or this sees the queue it drained.
+  std::lock_guard lock(pending_mutex_);
+  if (queued_bytes() <= settings_->send_queue.low_water) return false;
+  hit_high_water_.store(true, std::memory_order_relaxed);
+  return true;
+}
+
 VoidResult stream_connection::enqueue(pending_message&& msg) {
   {
     std::lock_guard lock(pending_mutex_);

@@ -104,6 +104,12 @@ void pipeline::handle(request& req, response& res) const {
   } catch (...) {
     res = response::status_page(500);
   }
+  // A deferred answer is not made yet: the server runs the hooks on it when it comes.
+  if (res.is_deferred()) return;
+  run_after_hooks(req, res);
+}
+
+void pipeline::run_after_hooks(const request& req, response& res) const {
   for (const auto& hook : after_) {
     try {
       hook(req, res);

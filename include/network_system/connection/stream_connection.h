@@ -210,6 +210,10 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
                           std::size_t payload_bytes);
   /// A payload shared with other connections (broadcast); never copied.
   VoidResult queue_shared(const wire_head& head, payload_ptr payload);
+  /// Asks for the drain notification (connection_protocol::on_drained, then the handler's)
+  /// once the queue is back at or below its low-water mark, as after reaching the high-water
+  /// mark. Returns false and asks nothing when the queue already is. Any thread.
+  bool watch_drain();
 
  protected:
   [[nodiscard]] const connection_settings& settings() const noexcept { return *settings_; }

@@ -70,9 +70,12 @@
 
 #include "network_system/core/result.h"
 #include "network_system/core/tls_config.h"
+#include "network_system/http/deferred_response.h"
 #include "network_system/http/http_server_config.h"
 #include "network_system/http/middleware.h"
+#include "network_system/http/response_stream.h"
 #include "network_system/http/router.h"
+#include "network_system/http/sse_stream.h"
 
 namespace network_system::http {
 

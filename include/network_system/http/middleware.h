@@ -108,8 +108,13 @@ class pipeline {
   /// Runs middleware, router and after-hooks for `req` (see the file comment) and returns the
   /// response. `req` gets its route parameters. Thread-safe on a built pipeline.
   [[nodiscard]] response handle(request& req) const;
-  /// The same, filling `res` (which starts as the caller left it, usually default).
+  /// The same, filling `res` (which starts as the caller left it, usually default). When the
+  /// handler deferred the answer (response::defer), the after-hooks do not run here: the
+  /// server runs them with run_after_hooks() on the answer when it is given.
   void handle(request& req, response& res) const;
+  /// The after-hooks alone, in order, on `res` (the exception rules of the file comment).
+  /// Thread-safe on a built pipeline.
+  void run_after_hooks(const request& req, response& res) const;
 
  private:
   friend class next_fn;

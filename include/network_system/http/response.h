@@ -37,6 +37,7 @@
 // Thread-safety: none; a response is filled and serialized by one thread at a time.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -49,6 +50,23 @@
 #include "network_system/protocol/http/http_message.h"
 
 namespace network_system::http {
+
+class deferred_response;
+class response_stream;
+
+namespace detail {
+class exchange;
+class http1_server_protocol;
+/// The server's hold on the response object it handed to a handler (defer(), stream()). It
+/// belongs to that object, not to its value: a copy is unbound, and assigning another value
+/// (res = response::status_page(404)) keeps the binding.
+struct exchange_binding {
+  std::shared_ptr<exchange> ex;
+  exchange_binding() = default;
+  exchange_binding(const exchange_binding&) noexcept {}
+  exchange_binding& operator=(const exchange_binding&) noexcept { return *this; }
+};
+}  // namespace detail
 
 class response {
  public:
@@ -126,6 +144,23 @@ class response {
   /// RFC 9110 §10.2.2); percent-encode what is not URI text yourself.
   VoidResult redirect(std::string_view location, int status = 302);
 
+  // --- answering later, or piece by piece (the response an http_server handed over) ------
+
+  /// Defers the answer: the handler returns without one and gives it later, from any thread,
+  /// through the handle (deferred_response.h; include it). What this object holds when the
+  /// handler returns is not sent. Calling it again returns the same handle. A response not
+  /// handed over by a server (a test's, a copy), or one already made a stream, gives a handle
+  /// of no connection (its send() returns invalid_state).
+  deferred_response defer();
+  /// Makes the body a stream written piece by piece (response_stream.h; include it): the
+  /// status and fields this object has when the handler returns are sent as the head, with
+  /// Transfer-Encoding: chunked. Sets Content-Type unless `content_type` is empty. Calling it
+  /// again returns the same handle; a response not handed over by a server, or one already
+  /// deferred, gives a handle of no connection.
+  response_stream stream(std::string_view content_type = {});
+  /// True once defer() was called on the object a server handed over.
+  [[nodiscard]] bool is_deferred() const noexcept;
+
   // --- output -----------------------------------------------------------------------------
 
   /// The status line and fields as a protocol::http::response_head (HTTP/1.1), with the
@@ -160,6 +195,8 @@ class response {
   protocol::http::http_fields fields_;
   std::string body_;
   std::optional<file_body> file_;
+  friend class detail::http1_server_protocol;
+  detail::exchange_binding binding_;
 };
 
 }  // namespace network_system::http

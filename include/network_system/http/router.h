@@ -62,6 +62,8 @@
 #include <string>
 #include <string_view>
 
+#include <asio/awaitable.hpp>
+
 #include "network_system/core/result.h"
 #include "network_system/http/request.h"
 #include "network_system/http/response.h"
@@ -72,6 +74,27 @@ namespace network_system::http {
 /// A route's handler: reads the request, fills in the response. Called on the connection's
 /// thread. An exception it throws is turned into a 500 by the pipeline.
 using handler = std::function<void(request&, response&)>;
+
+/// A coroutine handler: co_returns the response when it is ready, and may co_await
+/// meanwhile (a timer, a client request, work posted elsewhere) without holding up the
+/// connection's thread:
+///
+///   routes.get("/slow", [](http::request& req) -> asio::awaitable<http::response> {
+///     asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+///     co_await t.async_wait(asio::use_awaitable);
+///     http::response res;
+///     res.text("done");
+///     co_return res;
+///   });
+///
+/// It runs on the connection's thread (its io_context) as a deferred answer
+/// (deferred_response.h): the request stays valid until it co_returns, answers keep their
+/// order, the after-hooks run on what it returns, and an exception it lets out is a 500.
+/// Only a server connection can run it: a pipeline called directly (a test) answers 500.
+using awaitable_handler = std::function<asio::awaitable<response>(request&)>;
+
+/// The plain handler that runs `h` as above.
+[[nodiscard]] handler make_awaitable(awaitable_handler h);
 
 enum class match_status {
   found,               ///< route_match::handler and params are set
@@ -120,6 +143,26 @@ class router {
     return add("PATCH", pattern, std::move(h));
   }
   VoidResult del(std::string_view pattern, handler h) {
+    return add("DELETE", pattern, std::move(h));
+  }
+
+  /// The same for a coroutine handler (make_awaitable).
+  VoidResult add(std::string_view method, std::string_view pattern, awaitable_handler h) {
+    return add(method, pattern, make_awaitable(std::move(h)));
+  }
+  VoidResult get(std::string_view pattern, awaitable_handler h) {
+    return add("GET", pattern, std::move(h));
+  }
+  VoidResult post(std::string_view pattern, awaitable_handler h) {
+    return add("POST", pattern, std::move(h));
+  }
+  VoidResult put(std::string_view pattern, awaitable_handler h) {
+    return add("PUT", pattern, std::move(h));
+  }
+  VoidResult patch(std::string_view pattern, awaitable_handler h) {
+    return add("PATCH", pattern, std::move(h));
+  }
+  VoidResult del(std::string_view pattern, awaitable_handler h) {
     return add("DELETE", pattern, std::move(h));
   }
 

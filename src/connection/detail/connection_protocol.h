@@ -53,6 +53,11 @@ class connection_protocol {
   /// queued is written first).
   virtual void on_shutdown(stream_connection& c, const error_info& reason);
 
+  /// The send queue is back below its low-water mark after reaching the high-water mark, or
+  /// after stream_connection::watch_drain(): a protocol producing output piece by piece (a
+  /// streamed HTTP body) goes on. Before the handler's on_drained.
+  virtual void on_drained(stream_connection& c) { (void)c; }
+
   /// The connection closed: drop partial state.
   virtual void on_closed() {}
 };

@@ -4,11 +4,13 @@
 #include <utility>
 
 #include "http/server/date_field.h"
+#include "http/server/exchange.h"
 #include "http/server/http_server_state.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/http/request.h"
 #include "network_system/protocol/http/http_fields.h"
 #include "network_system/protocol/http/http_status.h"
+#include "network_system/protocol/http/serializer.h"
 
 namespace network_system::http::detail {
 
@@ -110,6 +112,18 @@ void http1_server_protocol::on_head(connection::stream_connection& c) {
   }
 }
 
+exchange& http1_server_protocol::next_exchange(connection::stream_connection& c) {
+  // Reused while no handle holds it: an answer given at once costs no allocation.
+  if (!exchange_ || exchange_.use_count() != 1) {
+    const auto& limits = server_->config_.server.send_queue;
+    exchange_ = std::make_shared<exchange>(connection_, self_ref_, c.context(), limits.low_water,
+                                           limits.high_water);
+  } else {
+    exchange_->reset_for_reuse();
+  }
+  return *exchange_;
+}
+
 void http1_server_protocol::on_message_complete(connection::stream_connection& c) {
   auto built = request::from_head(parser_.take_head(), std::move(body_));
   body_ = std::string();
@@ -118,7 +132,9 @@ void http1_server_protocol::on_message_complete(connection::stream_connection& c
     refuse(c, built.error());
     return;
   }
-  request& req = built.value();
+  exchange& ex = next_exchange(c);
+  ex.req = std::move(built.value());
+  request& req = ex.req;
   ++served_;
   server_->requests_.fetch_add(1, std::memory_order_relaxed);
   c.count_received(1, req.body().size());
@@ -137,11 +153,127 @@ void http1_server_protocol::on_message_complete(connection::stream_connection& c
     req.set_remote_address(
         server_->proxies_.client_address(c.remote_address().address(), std::as_const(req).headers()));
   }
+  ex.head_request_ = req.method() == "HEAD";
+  ex.chunked_ = parser_.head().version.minor >= 1;
 
   response res;
+  res.binding_.ex = exchange_;
   server_->app_.handle(req, res);
-  send(c, res, req.method() == "HEAD", keep_alive && req.keep_alive());
+  res.binding_.ex.reset();
+  if (ex.mode_ != exchange::mode::immediate) {
+    begin_answering(c, ex, res);
+    return;
+  }
+  send(c, res, ex.head_request_, keep_alive && req.keep_alive());
   if (phase_ != phase::closing) enter(phase::idle, config.keep_alive_timeout);
+}
+
+void http1_server_protocol::begin_answering(connection::stream_connection& c, exchange& ex,
+                                            response& res) {
+  answering_ = exchange_;
+  answer_keep_alive_ = ex.req.keep_alive();
+  // Answers go out in request order: nothing more is read until this one is complete. What
+  // the client sent meanwhile stays buffered in the connection.
+  c.pause_receiving();
+  phase_ = phase::answering;
+  deadline_ = clock::time_point::max();
+  if (ex.mode_ == exchange::mode::deferred) return;
+  if (!send_stream_head(c, ex, res)) return;
+  ex.mark_head_queued();
+  flush_stream(c, ex);  // what the handler already wrote, maybe all of it
+}
+
+bool http1_server_protocol::send_stream_head(connection::stream_connection& c, exchange& ex,
+                                             response& res) {
+  // Without chunked encoding (HTTP/1.0) only the close can end the body.
+  if (!ex.chunked_) answer_keep_alive_ = false;
+  auto head = res.to_head();
+  head.fields.erase("Content-Length");
+  head.fields.erase("Transfer-Encoding");
+  if (ex.chunked_) head.fields.add("Transfer-Encoding", "chunked");
+  const std::string& extra = server_fields(head.fields, answer_keep_alive_);
+  thread_local std::string wire;
+  wire.clear();
+  if (auto r = protocol::http::serialize_head(head, wire); r.is_err()) {
+    server_->report(error_info{r.error().code,
+                               peer(c) + "the handler's streamed response: " + r.error().message,
+                               source, {}});
+    auto page = response::status_page(500);
+    answering_.reset();
+    ex.on_connection_closed(r.error());  // the stream's writers learn it will not be sent
+    c.resume_receiving();
+    send(c, page, ex.head_request_, false);
+    return false;
+  }
+  wire.insert(wire.size() - 2, extra);  // before the blank line that ends the head
+  server_->count_response(res.status());
+  return after_queued(c, c.queue_copy(connection::wire_head{}, as_bytes(wire)), true);
+}
+
+void http1_server_protocol::flush_stream(connection::stream_connection& c, exchange& ex) {
+  if (answering_.get() != &ex || !c.is_connected()) return;
+  auto out = ex.take_output();
+  if (!out.bytes.empty()) {
+    if (!after_queued(c, c.queue_owned(connection::wire_head{}, std::move(out.bytes)), true)) return;
+  }
+  if (out.finished) {
+    end_answering(c);
+    return;
+  }
+  // A writer waits for room: make sure on_drain follows, also when the queue drained already.
+  if (out.slow && !c.watch_drain()) ex.on_drained();
+}
+
+void http1_server_protocol::complete_deferred(connection::stream_connection& c, exchange& ex,
+                                              response& answer, bool lost) {
+  if (answering_.get() != &ex || !c.is_connected()) return;
+  if (lost) {
+    server_->report(error_info{error_codes::invalid_state,
+                               peer(c) + "the handler for " + ex.req.method() + " " +
+                                   ex.req.raw_path() + " dropped its deferred response",
+                               source, {}});
+  }
+  server_->app_.run_after_hooks(ex.req, answer);
+  // A stop that began meanwhile makes this the last answer.
+  if (shutting_down_ || server_->stopping_.load(std::memory_order_relaxed)) answer_keep_alive_ = false;
+  if (!send(c, answer, ex.head_request_, answer_keep_alive_)) {
+    answering_.reset();
+    return;
+  }
+  end_answering(c);
+}
+
+void http1_server_protocol::abort_stream(connection::stream_connection& c, exchange& ex) {
+  if (answering_.get() != &ex) return;
+  answering_.reset();
+  phase_ = phase::closing;
+  c.fail(error_info{error_codes::invalid_state,
+                    peer(c) + "the handler for " + ex.req.method() + " " + ex.req.raw_path() +
+                        " dropped its response stream before finish(); the body is incomplete",
+                    source, {}});
+}
+
+void http1_server_protocol::end_answering(connection::stream_connection& c) {
+  answering_.reset();
+  if (!answer_keep_alive_) {
+    phase_ = phase::closing;
+    deadline_ = clock::time_point::max();
+    c.close_after_flush(error_info{error_codes::session_closed,
+                                   "the last response of the connection was sent", source, {}},
+                        /*drain_input=*/true);
+    return;
+  }
+  enter(phase::idle, server_->config_.keep_alive_timeout);
+  if (shutting_down_) {
+    c.close_after_flush(error_info{error_codes::session_closed, "the server is stopping", source, {}});
+    return;
+  }
+  c.resume_receiving();  // the requests that arrived meanwhile are read now
+}
+
+void http1_server_protocol::on_drained(connection::stream_connection& c) {
+  (void)c;
+  if (answering_) answering_->on_drained();
 }
 
 void http1_server_protocol::refuse(connection::stream_connection& c, const error_info& e) {
@@ -152,11 +284,10 @@ void http1_server_protocol::refuse(connection::stream_connection& c, const error
   send(c, res, false, false);
 }
 
-void http1_server_protocol::send(connection::stream_connection& c, response& res,
-                                 bool head_request, bool keep_alive) {
-  // The server's own fields, written as they are (no field objects, no validation): Date,
-  // Server unless the handler set one, Connection. A handler's Date or Connection gives way.
-  auto& fields = res.headers();
+const std::string& http1_server_protocol::server_fields(protocol::http::http_fields& fields,
+                                                        bool keep_alive) {
+  // Written as they are (no field objects, no validation). A handler's Date or Connection
+  // gives way.
   if (fields.contains("Date")) fields.erase("Date");
   if (fields.contains("Connection")) fields.erase("Connection");
   thread_local std::string extra;
@@ -174,7 +305,12 @@ void http1_server_protocol::send(connection::stream_connection& c, response& res
   } else if (parser_.head().version.minor == 0) {
     extra += "Connection: keep-alive\r\n";  // HTTP/1.0 closes unless told otherwise
   }
+  return extra;
+}
 
+bool http1_server_protocol::send(connection::stream_connection& c, response& res,
+                                 bool head_request, bool keep_alive) {
+  const std::string& extra = server_fields(res.headers(), keep_alive);
   // One buffer per thread: a response is copied once, into the connection's write queue.
   thread_local std::string wire;
   wire.clear();
@@ -191,6 +327,11 @@ void http1_server_protocol::send(connection::stream_connection& c, response& res
   }
   const auto queued = c.queue_copy(connection::wire_head{}, as_bytes(wire));
   if (wire.capacity() > 256 * 1024) std::string().swap(wire);  // a large body does not stay
+  return after_queued(c, queued, keep_alive);
+}
+
+bool http1_server_protocol::after_queued(connection::stream_connection& c, const VoidResult& queued,
+                                         bool keep_alive) {
   if (queued.is_err()) {
     // Past the send queue's hard limit (a client pipelining requests for large answers
     // without reading them): dropping one answer would shift every later one onto the wrong
@@ -198,7 +339,7 @@ void http1_server_protocol::send(connection::stream_connection& c, response& res
     phase_ = phase::closing;
     deadline_ = clock::time_point::max();
     c.fail(error_info{queued.error().code, peer(c) + queued.error().message, source, {}});
-    return;
+    return false;
   }
   if (!keep_alive) {
     phase_ = phase::closing;
@@ -208,7 +349,9 @@ void http1_server_protocol::send(connection::stream_connection& c, response& res
     c.close_after_flush(error_info{error_codes::session_closed,
                                    "the last response of the connection was sent", source, {}},
                         /*drain_input=*/true);
+    return false;
   }
+  return true;
 }
 
 const std::string& http1_server_protocol::remote(const connection::stream_connection& c) {
@@ -239,6 +382,11 @@ void http1_server_protocol::on_shutdown(connection::stream_connection& c, const 
 void http1_server_protocol::on_closed() {
   deadline_ = clock::time_point::max();
   timer_.cancel();
+  if (auto ex = std::move(answering_)) {
+    ex->on_connection_closed(error_info{error_codes::session_closed,
+                                        "the connection closed before the response was complete",
+                                        source, {}});
+  }
 }
 
 void http1_server_protocol::enter(phase p, std::chrono::milliseconds timeout) {
@@ -303,6 +451,7 @@ void http1_server_protocol::on_timer() {
                             source, {}});
       return;
     }
+    case phase::answering:  // no deadline: the handler's handle answers (or is dropped)
     case phase::closing:
       return;
   }

@@ -26,6 +26,7 @@
 namespace network_system::http::detail {
 
 class http_server_state;
+class exchange;
 
 class http1_server_protocol final : public connection::detail::connection_protocol {
  public:
@@ -38,24 +39,50 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   std::optional<error_info> on_peer_eof(const connection::stream_connection& c) override;
   [[nodiscard]] bool flush_on_peer_eof() const noexcept override { return true; }
   void on_shutdown(connection::stream_connection& c, const error_info& reason) override;
+  void on_drained(connection::stream_connection& c) override;
   void on_closed() override;
+
+  // From the exchange's handles, posted to this thread (exchange.h).
+  /// A deferred answer arrived (`lost`: its handle went without one: a 500, reported).
+  void complete_deferred(connection::stream_connection& c, exchange& ex, response& answer, bool lost);
+  /// Queues what the stream's writers wrote; ends the exchange after its last chunk.
+  void flush_stream(connection::stream_connection& c, exchange& ex);
+  /// The stream's last handle went without finish(): the body is incomplete, so the
+  /// connection closes.
+  void abort_stream(connection::stream_connection& c, exchange& ex);
 
  private:
   enum class phase : std::uint8_t {
     idle,     ///< between requests (or before the first): keep_alive_timeout / header_timeout
     head,     ///< a request's head is arriving: header_timeout
     body,     ///< its body is arriving: request_timeout
+    answering,  ///< a deferred or streamed answer is on its way; no request is read meanwhile
     closing,  ///< the last answer is queued; what arrives now is ignored
   };
   using clock = std::chrono::steady_clock;
 
   void on_head(connection::stream_connection& c);
+  /// The exchange for the next request: the last one again unless a handle still holds it.
+  exchange& next_exchange(connection::stream_connection& c);
+  /// After the handler: the answer is deferred or streamed; stop reading requests until done.
+  void begin_answering(connection::stream_connection& c, exchange& ex, response& res);
+  /// Queues a stream's head (Transfer-Encoding: chunked, or close-delimited for HTTP/1.0).
+  bool send_stream_head(connection::stream_connection& c, exchange& ex, response& res);
+  /// The answer in progress is complete: read the next request (or close, if it was the last).
+  void end_answering(connection::stream_connection& c);
   void on_message_complete(connection::stream_connection& c);
   /// Answers `e` with its status and closes after writing it.
   void refuse(connection::stream_connection& c, const error_info& e);
   /// Adds Date, Server and Connection, serializes `res` and queues it; closes after it when
   /// `keep_alive` is false.
-  void send(connection::stream_connection& c, response& res, bool head_request, bool keep_alive);
+  /// Returns whether the connection goes on.
+  bool send(connection::stream_connection& c, response& res, bool head_request, bool keep_alive);
+  /// The server's fields for an answer: Date, Server (unless `fields` has one), Connection.
+  /// Removes a Date or Connection the handler set. Valid on this thread until the next call.
+  const std::string& server_fields(protocol::http::http_fields& fields, bool keep_alive);
+  /// After queuing an answer: the queue refused it (the connection ends), or it was the last
+  /// (a lingering close). Returns whether the connection goes on.
+  bool after_queued(connection::stream_connection& c, const VoidResult& queued, bool keep_alive);
   /// "127.0.0.1:40312", formatted once per connection (PROXY protocol: the client it names).
   const std::string& remote(const connection::stream_connection& c);
   /// "127.0.0.1:40312: ", the start of an error message.
@@ -66,6 +93,9 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   void on_timer();
 
   std::shared_ptr<http_server_state> server_;
+  std::shared_ptr<exchange> exchange_;   // the request being handled (see next_exchange)
+  std::shared_ptr<exchange> answering_;  // the deferred or streamed answer in progress
+  bool answer_keep_alive_ = true;        // whether the connection goes on after answering_
   std::weak_ptr<connection::stream_connection> connection_;
   protocol::http::request_parser parser_;
   std::string body_;
