@@ -10,6 +10,8 @@ namespace detail {
 struct chain_state {
   request& req;
   response& res;
+  // handle_with: what runs in place of the router.
+  const handler* final = nullptr;
   // The highest step started; a next() whose step already ran does nothing.
   std::size_t reached = 0;
 };
@@ -55,6 +57,8 @@ void pipeline::run_step(detail::chain_state& state, std::size_t index) const {
   state.reached = index;
   if (index < before_.size()) {
     before_[index](state.req, state.res, next_fn(this, &state, index));
+  } else if (state.final) {
+    (*state.final)(state.req, state.res);
   } else {
     dispatch(state.req, state.res);
   }
@@ -93,8 +97,14 @@ response pipeline::handle(request& req) const {
   return res;
 }
 
-void pipeline::handle(request& req, response& res) const {
-  detail::chain_state state{req, res};
+void pipeline::handle(request& req, response& res) const { run(req, res, nullptr); }
+
+void pipeline::handle_with(request& req, response& res, const handler& final) const {
+  run(req, res, &final);
+}
+
+void pipeline::run(request& req, response& res, const handler* final) const {
+  detail::chain_state state{req, res, final};
   // A throwing handler must not take the connection down with it, nor leak what it was
   // doing into the answer: a bare 500 replaces whatever it had built.
   try {

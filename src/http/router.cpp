@@ -1,5 +1,7 @@
 #include "network_system/http/router.h"
 
+#include "network_system/http/body_reader.h"
+
 #include <map>
 #include <set>
 #include <utility>
@@ -19,6 +21,7 @@ struct route_entry {
   std::string pattern;
   std::vector<std::string> param_names;  // in segment order; "*" last for a wildcard route
   http::handler fn;
+  std::shared_ptr<const streaming_handler> streaming;  // add_streaming routes
 };
 
 bool is_tchar(unsigned char c) {
@@ -138,14 +141,44 @@ bool walk(const Node& n, const std::vector<path_segment>& segs, std::size_t i,
 router::router() : root_(std::make_unique<node>()) {}
 router::~router() = default;
 router::router(router&& other) noexcept
-    : root_(std::move(other.root_)), size_(std::exchange(other.size_, 0)) {}
+    : root_(std::move(other.root_)),
+      size_(std::exchange(other.size_, 0)),
+      has_streaming_(std::exchange(other.has_streaming_, false)) {}
 router& router::operator=(router&& other) noexcept {
   root_ = std::move(other.root_);
   size_ = std::exchange(other.size_, 0);
+  has_streaming_ = std::exchange(other.has_streaming_, false);
   return *this;
 }
 
 VoidResult router::add(std::string_view method, std::string_view pattern, handler h) {
+  return add_entry(method, pattern, std::move(h), nullptr);
+}
+
+VoidResult router::add_streaming(std::string_view method, std::string_view pattern,
+                                 streaming_handler h) {
+  if (!h) return add_entry(method, pattern, {}, nullptr);  // refused as an empty handler
+  auto shared = std::make_shared<const streaming_handler>(std::move(h));
+  // Called with a request whose body is all there (a pipeline used directly): the body is
+  // handed over in one piece.
+  handler whole = [shared](request& req, response& res) {
+    body_reader reader;
+    (*shared)(req, reader);
+    if (reader.refused()) {
+      res = reader.take_refusal();
+      return;
+    }
+    if (!req.body().empty()) reader.deliver(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(req.body().data()), req.body().size()));
+    reader.end(req, res);
+  };
+  if (auto r = add_entry(method, pattern, std::move(whole), shared); r.is_err()) return r;
+  has_streaming_ = true;
+  return ok();
+}
+
+VoidResult router::add_entry(std::string_view method, std::string_view pattern, handler h,
+                             std::shared_ptr<const streaming_handler> streaming) {
   if (!root_) root_ = std::make_unique<node>();  // a moved-from router is empty, and usable
   if (!is_token(method)) return add_error(method, pattern, "the method is not a token");
   if (!h) return add_error(method, pattern, "empty handler");
@@ -235,7 +268,8 @@ VoidResult router::add(std::string_view method, std::string_view pattern, handle
     }
   }
   auto& list = is_wildcard ? n->wildcard : n->exact;
-  list.push_back({std::string(method), std::string(pattern), std::move(names), std::move(h)});
+  list.push_back({std::string(method), std::string(pattern), std::move(names), std::move(h),
+                  std::move(streaming)});
   root_->methods.emplace(method);
   ++size_;
   return ok();
@@ -308,6 +342,7 @@ route_match router::match(std::string_view method, std::string_view path) const 
     }
     m.status = match_status::found;
     m.handler = &found->fn;
+    m.streaming = found->streaming.get();
     m.pattern = found->pattern;
     for (std::size_t j = 0; j < c.size(); ++j) {
       m.params.add(found->param_names[j], std::string(c[j].decoded), std::string(c[j].raw));

@@ -18,6 +18,10 @@ struct http_server_config {
   /// Request parsing: sizes (8 KiB request line, 64 KiB head, 100 fields, 8 MiB body) and the
   /// leniency switches, all off (protocol/http/parser_options.h).
   protocol::http::parser_options parser{};
+  /// The body limit of routes that read their body as it arrives (router::add_streaming,
+  /// body_reader.h), which hold none of it; parser.limits.max_body stays the limit of bodies
+  /// collected whole. Above it: 413 (http_body_too_large). Default 1 GiB.
+  std::uint64_t max_streamed_body = 1024ull * 1024 * 1024;
 
   /// From a request's first byte to the end of its head. A client slower than this (slowloris)
   /// gets 408 and the connection closes (error_codes::http_header_timeout). Default 10 s.

@@ -112,12 +112,16 @@ class pipeline {
   /// handler deferred the answer (response::defer), the after-hooks do not run here: the
   /// server runs them with run_after_hooks() on the answer when it is given.
   void handle(request& req, response& res) const;
+  /// As handle(), with `final` in place of the router after the last middleware (the server
+  /// runs a streamed body's body_reader::on_end so). Thread-safe on a built pipeline.
+  void handle_with(request& req, response& res, const handler& final) const;
   /// The after-hooks alone, in order, on `res` (the exception rules of the file comment).
   /// Thread-safe on a built pipeline.
   void run_after_hooks(const request& req, response& res) const;
 
  private:
   friend class next_fn;
+  void run(request& req, response& res, const handler* final) const;
   void run_step(detail::chain_state& state, std::size_t index) const;
   void dispatch(request& req, response& res) const;
 

@@ -75,6 +75,8 @@ namespace network_system::http {
 /// thread. An exception it throws is turned into a 500 by the pipeline.
 using handler = std::function<void(request&, response&)>;
 
+class body_reader;
+
 /// A coroutine handler: co_returns the response when it is ready, and may co_await
 /// meanwhile (a timer, a client request, work posted elsewhere) without holding up the
 /// connection's thread:
@@ -96,6 +98,11 @@ using awaitable_handler = std::function<asio::awaitable<response>(request&)>;
 /// The plain handler that runs `h` as above.
 [[nodiscard]] handler make_awaitable(awaitable_handler h);
 
+/// A handler that reads the request body as it arrives (body_reader.h): called when the head
+/// has arrived, before the body, with the request's fields and route parameters and an empty
+/// body; it tells the reader what to do with each piece and how to answer at the end.
+using streaming_handler = std::function<void(request&, body_reader&)>;
+
 enum class match_status {
   found,               ///< route_match::handler and params are set
   not_found,           ///< no route matches the path (404)
@@ -106,6 +113,9 @@ struct route_match {
   match_status status = match_status::not_found;
   /// found: the handler; points into the router, valid while the router lives unmodified.
   const http::handler* handler = nullptr;
+  /// found, for a route added with add_streaming: its handler (handler then runs it with the
+  /// whole body at once). Valid as `handler`.
+  const std::function<void(request&, body_reader&)>* streaming = nullptr;
   /// found: the captured parameters, named as in the matching pattern.
   route_params params;
   /// found: the pattern of the route ("/users/:id"), a view into the router.
@@ -166,6 +176,19 @@ class router {
     return add("DELETE", pattern, std::move(h));
   }
 
+  /// Registers a route whose body is read piece by piece (body_reader.h) instead of being
+  /// collected whole: for uploads larger than memory should hold. Errors: as add().
+  VoidResult add_streaming(std::string_view method, std::string_view pattern,
+                           streaming_handler h);
+  VoidResult post_streaming(std::string_view pattern, streaming_handler h) {
+    return add_streaming("POST", pattern, std::move(h));
+  }
+  VoidResult put_streaming(std::string_view pattern, streaming_handler h) {
+    return add_streaming("PUT", pattern, std::move(h));
+  }
+  /// Whether some route was registered with add_streaming.
+  [[nodiscard]] bool has_streaming_routes() const noexcept { return has_streaming_; }
+
   /// Finds the route for `method` and `path` (percent-encoded, without the query, as
   /// request::raw_path() gives it). Never fails: a path that is not a valid origin-form path
   /// (not starting with '/', a bad escape) is not_found. Thread-safe on a built router.
@@ -184,8 +207,11 @@ class router {
 
  private:
   struct node;
+  VoidResult add_entry(std::string_view method, std::string_view pattern, handler h,
+                       std::shared_ptr<const streaming_handler> streaming);
   std::unique_ptr<node> root_;
   std::size_t size_ = 0;
+  bool has_streaming_ = false;
 };
 
 }  // namespace network_system::http

@@ -30,13 +30,29 @@ std::string_view trim(std::string_view s) noexcept {
 }
 
 constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// With streaming routes the parser lets bodies up to max_streamed_body through; the protocol
+// holds collected bodies to parser.limits.max_body itself (collected_limit_).
+protocol::http::parser_options parser_options_for(const http_server_state& server) {
+  auto options = server.config_.parser;
+  if (server.app_.routes().has_streaming_routes()) {
+    options.limits.max_body = std::max(options.limits.max_body, server.config_.max_streamed_body);
+  }
+  return options;
+}
+
+error_info body_too_large(std::uint64_t limit) {
+  return error_info{error_codes::http_body_too_large,
+                    "request body larger than " + std::to_string(limit) + " bytes", source, {}};
+}
 }  // namespace
 
 http1_server_protocol::http1_server_protocol(std::shared_ptr<http_server_state> server,
                                              connection::stream_connection& c)
     : server_(std::move(server)),
       connection_(c.weak_from_this()),
-      parser_(server_->config_.parser),
+      parser_(parser_options_for(*server_)),
+      collected_limit_(server_->config_.parser.limits.max_body),
       timer_(c.context()),
       self_ref_(std::make_shared<http1_server_protocol*>(this)) {
   // The first request gets header_timeout from the moment the connection opens: a client that
@@ -66,9 +82,32 @@ void http1_server_protocol::on_data(const std::shared_ptr<connection::stream_con
         on_head(c);
         break;
       case parse_status::body:
-        body_.append(reinterpret_cast<const char*>(r.body.data()), r.body.size());
+        if (phase_ == phase::closing) break;  // refused at its head: the rest is dropped
+        if (reader_) {
+          streamed_bytes_ += r.body.size();
+          if (streamed_bytes_ > server_->config_.max_streamed_body) {
+            reader_.reset();
+            prebuilt_ = false;
+            server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
+            refuse(c, body_too_large(server_->config_.max_streamed_body));
+            in = {};
+            return;
+          }
+          deliver_piece(c, r.body);
+        } else if (body_.size() + r.body.size() > collected_limit_) {
+          server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
+          refuse(c, body_too_large(collected_limit_));
+          in = {};
+          return;
+        } else {
+          body_.append(reinterpret_cast<const char*>(r.body.data()), r.body.size());
+        }
         break;
       case parse_status::message_complete:
+        if (phase_ == phase::closing) {  // refused at its head
+          in = {};
+          return;
+        }
         on_message_complete(c);
         break;
       case parse_status::error:
@@ -80,8 +119,65 @@ void http1_server_protocol::on_data(const std::shared_ptr<connection::stream_con
   }
 }
 
+bool http1_server_protocol::route_head(connection::stream_connection& c) {
+  auto built = request::from_head(parser_.take_head());
+  if (built.is_err()) {
+    server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
+    refuse(c, built.error());
+    return false;
+  }
+  exchange& ex = next_exchange(c);
+  ex.req = std::move(built.value());
+  prebuilt_ = true;
+  auto m = server_->app_.routes().match(ex.req.method(), ex.req.raw_path());
+  if (m.status != match_status::found || m.streaming == nullptr) {
+    if (!parser_.chunked() && parser_.content_length() > collected_limit_) {
+      server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
+      refuse(c, body_too_large(collected_limit_));
+      return false;
+    }
+    return true;
+  }
+  ex.req.set_params(std::move(m.params));
+  ex.req.set_route_pattern(std::string(m.pattern));
+  reader_.emplace();
+  streamed_bytes_ = 0;
+  try {
+    (*m.streaming)(ex.req, *reader_);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    reader_->refuse(response::status_page(500));
+  }
+  if (reader_->refused()) {
+    auto answer = reader_->take_refusal();
+    reader_.reset();
+    prebuilt_ = false;
+    send(c, answer, ex.req.method() == "HEAD", false);
+    return false;
+  }
+  return true;
+}
+
+void http1_server_protocol::deliver_piece(connection::stream_connection& c,
+                                          std::span<const std::uint8_t> piece) {
+  try {
+    reader_->deliver(piece);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    // The body cannot be consumed: answer now and drop the rest with the connection.
+    reader_.reset();
+    prebuilt_ = false;
+    auto page = response::status_page(500);
+    send(c, page, false, false);
+  }
+}
+
 void http1_server_protocol::on_head(connection::stream_connection& c) {
+  if (server_->app_.routes().has_streaming_routes() && !route_head(c)) return;
   const auto& head = parser_.head();
+  const auto& fields = prebuilt_ ? std::as_const(exchange_->req).headers() : head.fields;
   const bool has_body = parser_.chunked() || parser_.content_length() > 0;
   if (has_body) {
     enter(phase::body, server_->config_.request_timeout);
@@ -91,7 +187,7 @@ void http1_server_protocol::on_head(connection::stream_connection& c) {
       body_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(parser_.content_length(), 64 * 1024)));
     }
   }
-  if (auto expect = head.fields.get("Expect")) {
+  if (auto expect = fields.get("Expect")) {
     if (!protocol::http::iequals(trim(*expect), "100-continue")) {
       server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
       auto res = response::status_page(417, "only \"Expect: 100-continue\" is supported");
@@ -125,15 +221,24 @@ exchange& http1_server_protocol::next_exchange(connection::stream_connection& c)
 }
 
 void http1_server_protocol::on_message_complete(connection::stream_connection& c) {
-  auto built = request::from_head(parser_.take_head(), std::move(body_));
-  body_ = std::string();
-  if (built.is_err()) {
-    server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
-    refuse(c, built.error());
-    return;
+  exchange* current = nullptr;
+  if (prebuilt_) {  // built at its head (route_head)
+    prebuilt_ = false;
+    current = exchange_.get();
+    if (!reader_) current->req.body() = std::move(body_);
+    body_ = std::string();
+  } else {
+    auto built = request::from_head(parser_.take_head(), std::move(body_));
+    body_ = std::string();
+    if (built.is_err()) {
+      server_->bad_requests_.fetch_add(1, std::memory_order_relaxed);
+      refuse(c, built.error());
+      return;
+    }
+    current = &next_exchange(c);
+    current->req = std::move(built.value());
   }
-  exchange& ex = next_exchange(c);
-  ex.req = std::move(built.value());
+  exchange& ex = *current;
   request& req = ex.req;
   ++served_;
   server_->requests_.fetch_add(1, std::memory_order_relaxed);
@@ -158,7 +263,13 @@ void http1_server_protocol::on_message_complete(connection::stream_connection& c
 
   response res;
   res.binding_.ex = exchange_;
-  server_->app_.handle(req, res);
+  if (reader_) {
+    const handler end = [this](request& r, response& out) { reader_->end(r, out); };
+    server_->app_.handle_with(req, res, end);
+    reader_.reset();
+  } else {
+    server_->app_.handle(req, res);
+  }
   res.binding_.ex.reset();
   if (ex.mode_ != exchange::mode::immediate) {
     begin_answering(c, ex, res);

@@ -20,6 +20,7 @@
 
 #include "connection/detail/connection_protocol.h"
 #include "network_system/connection/stream_connection.h"
+#include "network_system/http/body_reader.h"
 #include "network_system/http/response.h"
 #include "network_system/protocol/http/request_parser.h"
 
@@ -62,6 +63,11 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   using clock = std::chrono::steady_clock;
 
   void on_head(connection::stream_connection& c);
+  /// With streaming routes: builds the request at its head and routes it; a streaming route's
+  /// handler runs now. Returns false when the request was answered (refused) already.
+  bool route_head(connection::stream_connection& c);
+  /// A piece of a streamed body to the route's body_reader.
+  void deliver_piece(connection::stream_connection& c, std::span<const std::uint8_t> piece);
   /// The exchange for the next request: the last one again unless a handle still holds it.
   exchange& next_exchange(connection::stream_connection& c);
   /// After the handler: the answer is deferred or streamed; stop reading requests until done.
@@ -99,6 +105,10 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   std::weak_ptr<connection::stream_connection> connection_;
   protocol::http::request_parser parser_;
   std::string body_;
+  std::uint64_t collected_limit_;          // the largest body collected whole
+  std::optional<body_reader> reader_;      // the streamed body of the request in progress
+  std::uint64_t streamed_bytes_ = 0;       // of reader_'s body so far
+  bool prebuilt_ = false;                  // the request was built at its head (route_head)
   std::string remote_;  // see remote()
   phase phase_ = phase::idle;
   std::uint64_t served_ = 0;
