@@ -42,6 +42,13 @@ void exchange::run_on_owner(
   });
 }
 
+void exchange::flush_on_owner() {
+  run_on_owner([self = shared_from_this()](http1_server_protocol& p,
+                                           connection::stream_connection& c) {
+    p.flush_stream(c, *self);
+  });
+}
+
 VoidResult exchange::complete(response answer, bool lost) {
   {
     std::lock_guard lock(mutex_);
@@ -91,17 +98,11 @@ Result<bool> exchange::write(std::span<const std::uint8_t> data) {
     }
   }
   if (flush) {
-    run_on_owner([self = shared_from_this()](http1_server_protocol& p,
-                                             connection::stream_connection& c) {
-      p.flush_stream(c, *self);
-    });
+    flush_on_owner();
   }
   if (refused) {
     // The owner thread checks the queue and makes sure an on_drain follows (flush_stream).
-    run_on_owner([self = shared_from_this()](http1_server_protocol& p,
-                                             connection::stream_connection& c) {
-      p.flush_stream(c, *self);
-    });
+    flush_on_owner();
     return error<bool>(error_codes::send_queue_full,
                        "response stream write: the send queue is above its high-water mark "
                        "(" + std::to_string(high_water_) + " bytes); wait for on_drain",
@@ -130,10 +131,7 @@ VoidResult exchange::finish(const protocol::http::http_fields& trailers) {
     if (head_queued_ && !flush_posted_) flush = flush_posted_ = true;
   }
   if (flush) {
-    run_on_owner([self = shared_from_this()](http1_server_protocol& p,
-                                             connection::stream_connection& c) {
-      p.flush_stream(c, *self);
-    });
+    flush_on_owner();
   }
   return ok();
 }

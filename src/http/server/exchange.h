@@ -102,7 +102,8 @@ class exchange : public std::enable_shared_from_this<exchange> {
  private:
   /// Runs `f(protocol, connection)` on the owner thread (at once when already there).
   void run_on_owner(std::function<void(http1_server_protocol&, connection::stream_connection&)> f);
-  void post_flush_locked();
+  /// The protocol queues what the writers wrote (flush_stream), on the owner thread.
+  void flush_on_owner();
 
   std::weak_ptr<connection::stream_connection> conn_;
   std::shared_ptr<http1_server_protocol*> protocol_;  // null once the protocol is gone

@@ -1,5 +1,7 @@
 #include "network_system/protocol/http/cookie.h"
 
+#include "network_system/protocol/http/http_date.h"
+
 #include <array>
 #include <cstdio>
 #include <limits>
@@ -170,26 +172,8 @@ std::optional<std::chrono::system_clock::time_point> parse_cookie_date(std::stri
 }
 
 std::string format_imf_fixdate(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  static constexpr std::array<const char*, 7> wd = {"Sun", "Mon", "Tue", "Wed",
-                                                    "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> mon = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto lo = sys_days{year{1601} / January / 1};
-  const auto hi = sys_days{year{9999} / December / 31} + hours{23} + minutes{59} + seconds{59};
-  auto s = floor<seconds>(t);  // not time_point_cast: it rounds pre-1970 times up
-  if (s < lo) s = time_point_cast<seconds>(sys_time<seconds>(lo));
-  if (s > hi) s = time_point_cast<seconds>(sys_time<seconds>(hi));
-  const auto days = floor<std::chrono::days>(s);
-  const year_month_day ymd{days};
-  const hh_mm_ss hms{s - days};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d GMT",
-                wd[weekday{days}.c_encoding()], static_cast<unsigned>(ymd.day()),
-                mon[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  // Every time a system_clock::time_point holds has a four-digit year: http_date.h formats it.
+  return format_http_date(t);
 }
 
 Result<std::vector<cookie_pair>> parse_cookie_header(std::string_view header,

@@ -101,7 +101,7 @@ Result<received_cookie> parse_set_cookie(std::string_view header,
 std::optional<std::chrono::system_clock::time_point> parse_cookie_date(std::string_view text);
 
 /// Formats `t` (truncated to seconds) as an IMF-fixdate (RFC 9110 §5.6.7),
-/// "Sun, 06 Nov 1994 08:49:37 GMT". Years outside 1601..9999 are clamped into that range.
+/// "Sun, 06 Nov 1994 08:49:37 GMT": protocol::http::format_http_date (http_date.h).
 std::string format_imf_fixdate(std::chrono::system_clock::time_point t);
 
 /// A `Set-Cookie` a server sends. Fill it in (designated initializers read well) and call
