@@ -20,13 +20,6 @@ namespace {
 
 using integration::long_wait;
 
-std::vector<std::string> curl_command(const std::string& curl, std::vector<std::string> args) {
-  std::vector<std::string> argv{curl, "-q", "-sS", "--noproxy", "*", "--max-time",
-                                std::to_string(long_wait.count() / 1000)};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return argv;
-}
-
 std::string text_of_lines(std::size_t lines) {
   std::string s;
   for (std::size_t i = 0; i < lines; ++i) s += "line " + std::to_string(i) + " of a compressible text\n";

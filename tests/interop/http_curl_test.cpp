@@ -23,14 +23,6 @@ namespace {
 using integration::cert_path;
 using integration::long_wait;
 
-// curl with the options every test uses, then `args`.
-std::vector<std::string> curl_command(const std::string& curl, std::vector<std::string> args) {
-  std::vector<std::string> argv{curl, "-q", "-sS", "--noproxy", "*", "--max-time",
-                                std::to_string(long_wait.count() / 1000)};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return argv;
-}
-
 // The number of times `needle` occurs in `text`.
 std::size_t occurrences(const std::string& text, const std::string& needle) {
   std::size_t n = 0;

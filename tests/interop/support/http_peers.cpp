@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "integration/http/http_test_server.h"
+#include "integration/support/test_support.h"
 #include "interop/support/child_process.h"
 
 namespace interop {
@@ -99,6 +100,13 @@ peer_run run_peer(std::vector<std::string> argv, std::string_view input,
           .out = peer.text(output::out),
           .err = peer.text(output::err),
           .transcript = peer.transcript()};
+}
+
+std::vector<std::string> curl_command(const std::string& curl, std::vector<std::string> args) {
+  std::vector<std::string> argv{curl, "-q", "-sS", "--noproxy", "*", "--max-time",
+                                std::to_string(integration::long_wait.count() / 1000)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
 }
 
 std::string random_bytes(std::size_t size, std::uint64_t seed) {

@@ -107,6 +107,11 @@ struct peer_run {
 peer_run run_peer(std::vector<std::string> argv, std::string_view input,
                   std::chrono::milliseconds timeout);
 
+/// curl with what every test gives it (-q: no ~/.curlrc; -sS; --noproxy '*': a proxy from the
+/// environment would take the requests elsewhere; --max-time of integration::long_wait), then
+/// `args`.
+std::vector<std::string> curl_command(const std::string& curl, std::vector<std::string> args);
+
 /// `size` bytes of every value 0..255 from a seeded generator (reproducible per seed).
 std::string random_bytes(std::size_t size, std::uint64_t seed);
 /// The whole content of the file at `path` (binary), or nullopt if it cannot be read.
