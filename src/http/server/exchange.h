@@ -26,7 +26,10 @@ class io_context;
 
 namespace network_system::connection {
 class stream_connection;
+namespace detail {
+class connection_protocol;
 }
+}  // namespace network_system::connection
 
 namespace network_system::http::detail {
 
@@ -53,6 +56,11 @@ class exchange : public std::enable_shared_from_this<exchange> {
   mode mode_ = mode::immediate;
   bool head_request_ = false;  ///< HEAD: a stream's pieces are discarded
   bool chunked_ = true;        ///< false for HTTP/1.0: the close delimits a streamed body
+  /// Set by http1_server_protocol::accept_upgrade during the handler: the protocol the
+  /// connection runs after the 101 answer.
+  using protocol_factory = std::function<std::unique_ptr<connection::detail::connection_protocol>(
+      connection::stream_connection&)>;
+  protocol_factory upgrade_;
   /// The handle response::defer() / stream() gave out, so that a second call returns it again.
   std::weak_ptr<deferred_token> deferred_handle_;
   std::weak_ptr<stream_token> stream_handle_;
@@ -60,6 +68,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
   /// Resets the exchange for the next request on the same connection.
   void reset_for_reuse() {
     mode_ = mode::immediate;
+    upgrade_ = nullptr;
     deferred_handle_.reset();
     stream_handle_.reset();
     std::lock_guard lock(mutex_);

@@ -243,8 +243,10 @@ void http1_server_protocol::on_message_complete(connection::stream_connection& c
   ++served_;
   server_->requests_.fetch_add(1, std::memory_order_relaxed);
   c.count_received(1, req.body().size());
-  // An upgrade is declined by answering it as a plain request (RFC 9110 §7.8).
-  if (parser_.upgrade()) parser_.continue_after_upgrade();
+  // An upgrade is declined by answering it as a plain request (RFC 9110 §7.8), unless the
+  // handler accepts it (accept_upgrade).
+  const bool upgrade_asked = parser_.upgrade();
+  if (upgrade_asked) parser_.continue_after_upgrade();
 
   const auto& config = server_->config_;
   const bool keep_alive =
@@ -271,12 +273,47 @@ void http1_server_protocol::on_message_complete(connection::stream_connection& c
     server_->app_.handle(req, res);
   }
   res.binding_.ex.reset();
+  if (ex.upgrade_ && upgrade_asked && res.status() == 101 &&
+      ex.mode_ == exchange::mode::immediate) {
+    upgrade(c, res, ex);
+    return;
+  }
   if (ex.mode_ != exchange::mode::immediate) {
     begin_answering(c, ex, res);
     return;
   }
   send(c, res, ex.head_request_, keep_alive && req.keep_alive());
   if (phase_ != phase::closing) enter(phase::idle, config.keep_alive_timeout);
+}
+
+bool http1_server_protocol::accept_upgrade(
+    response& res,
+    std::function<std::unique_ptr<connection::detail::connection_protocol>(connection::stream_connection&)>
+        make) {
+  if (!res.binding_.ex || !make) return false;
+  res.binding_.ex->upgrade_ = std::move(make);
+  return true;
+}
+
+void http1_server_protocol::upgrade(connection::stream_connection& c, response& res,
+                                    const exchange& ex) {
+  const std::string& extra = server_fields(res.headers(), true, /*upgrade=*/true);
+  thread_local std::string wire;
+  wire.clear();
+  if (auto r = res.serialize(wire, false, extra); r.is_err()) {
+    server_->report(error_info{r.error().code, peer(c) + "the handler's 101: " + r.error().message,
+                               source, {}});
+    auto page = response::status_page(500);
+    send(c, page, false, false);
+    return;
+  }
+  server_->count_response(101);
+  if (!after_queued(c, c.queue_copy(connection::wire_head{}, as_bytes(wire)), true)) return;
+  phase_ = phase::upgraded;
+  deadline_ = clock::time_point::max();
+  timer_.cancel();
+  // The bytes after the request, in this read and later, go to the new protocol.
+  c.replace_protocol(ex.upgrade_(c));
 }
 
 void http1_server_protocol::begin_answering(connection::stream_connection& c, exchange& ex,
@@ -396,11 +433,11 @@ void http1_server_protocol::refuse(connection::stream_connection& c, const error
 }
 
 const std::string& http1_server_protocol::server_fields(protocol::http::http_fields& fields,
-                                                        bool keep_alive) {
+                                                        bool keep_alive, bool upgrade) {
   // Written as they are (no field objects, no validation). A handler's Date or Connection
-  // gives way.
+  // gives way, except the Connection: upgrade of a 101.
   if (fields.contains("Date")) fields.erase("Date");
-  if (fields.contains("Connection")) fields.erase("Connection");
+  if (!upgrade && fields.contains("Connection")) fields.erase("Connection");
   thread_local std::string extra;
   extra.assign("Date: ");
   extra += current_date_field();
@@ -411,7 +448,9 @@ const std::string& http1_server_protocol::server_fields(protocol::http::http_fie
     extra += name;
     extra += "\r\n";
   }
-  if (!keep_alive) {
+  if (upgrade) {
+    // The handler's Connection and Upgrade fields say it all.
+  } else if (!keep_alive) {
     extra += "Connection: close\r\n";
   } else if (parser_.head().version.minor == 0) {
     extra += "Connection: keep-alive\r\n";  // HTTP/1.0 closes unless told otherwise
@@ -563,6 +602,7 @@ void http1_server_protocol::on_timer() {
       return;
     }
     case phase::answering:  // no deadline: the handler's handle answers (or is dropped)
+    case phase::upgraded:
     case phase::closing:
       return;
   }

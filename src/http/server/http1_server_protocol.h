@@ -10,6 +10,7 @@
 // Every method runs on the connection's owner thread.
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -43,6 +44,14 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   void on_drained(connection::stream_connection& c) override;
   void on_closed() override;
 
+  /// For a handler answering an upgrade request (RFC 9110 §7.8) with 101: after that answer
+  /// the connection runs the protocol `make` returns, which gets the bytes that followed the
+  /// request. `res` must be the response the server handed to the handler (else false). The
+  /// 101 keeps the handler's Connection and Upgrade fields. An answer other than 101, or to a
+  /// request that asked for no upgrade, is sent as usual and the connection stays HTTP.
+  static bool accept_upgrade(response& res, std::function<std::unique_ptr<connection::detail::connection_protocol>(
+                                                connection::stream_connection&)> make);
+
   // From the exchange's handles, posted to this thread (exchange.h).
   /// A deferred answer arrived (`lost`: its handle went without one: a 500, reported).
   void complete_deferred(connection::stream_connection& c, exchange& ex, response& answer, bool lost);
@@ -58,6 +67,7 @@ class http1_server_protocol final : public connection::detail::connection_protoc
     head,     ///< a request's head is arriving: header_timeout
     body,     ///< its body is arriving: request_timeout
     answering,  ///< a deferred or streamed answer is on its way; no request is read meanwhile
+    upgraded,   ///< a 101 was sent; the next protocol takes over
     closing,  ///< the last answer is queued; what arrives now is ignored
   };
   using clock = std::chrono::steady_clock;
@@ -74,6 +84,8 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   void begin_answering(connection::stream_connection& c, exchange& ex, response& res);
   /// Queues a stream's head (Transfer-Encoding: chunked, or close-delimited for HTTP/1.0).
   bool send_stream_head(connection::stream_connection& c, exchange& ex, response& res);
+  /// Sends the 101 and hands the connection to the protocol `make` returns.
+  void upgrade(connection::stream_connection& c, response& res, const exchange& ex);
   /// The answer in progress is complete: read the next request (or close, if it was the last).
   void end_answering(connection::stream_connection& c);
   void on_message_complete(connection::stream_connection& c);
@@ -85,7 +97,8 @@ class http1_server_protocol final : public connection::detail::connection_protoc
   bool send(connection::stream_connection& c, response& res, bool head_request, bool keep_alive);
   /// The server's fields for an answer: Date, Server (unless `fields` has one), Connection.
   /// Removes a Date or Connection the handler set. Valid on this thread until the next call.
-  const std::string& server_fields(protocol::http::http_fields& fields, bool keep_alive);
+  const std::string& server_fields(protocol::http::http_fields& fields, bool keep_alive,
+                                   bool upgrade = false);
   /// After queuing an answer: the queue refused it (the connection ends), or it was the last
   /// (a lingering close). Returns whether the connection goes on.
   bool after_queued(connection::stream_connection& c, const VoidResult& queued, bool keep_alive);
