@@ -62,6 +62,14 @@ std::string_view name(int code) noexcept {
     case http_invalid_range: return "http_invalid_range";
     case http_decompression_failed: return "http_decompression_failed";
     case http_too_many_redirects: return "http_too_many_redirects";
+    case ws_protocol_error: return "ws_protocol_error";
+    case ws_invalid_utf8: return "ws_invalid_utf8";
+    case ws_message_too_big: return "ws_message_too_big";
+    case ws_invalid_close_code: return "ws_invalid_close_code";
+    case ws_handshake_failed: return "ws_handshake_failed";
+    case ws_unsupported_version: return "ws_unsupported_version";
+    case ws_extension_error: return "ws_extension_error";
+    case ws_decompression_failed: return "ws_decompression_failed";
     default: return "unknown";
   }
 }

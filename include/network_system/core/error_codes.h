@@ -2,7 +2,8 @@
 // The library's error codes (SPEC §5): every error_info::code is one of these.
 //
 // Ranges: connection −600..−619, session −620..−639, send/receive −640..−659,
-// server −660..−679, protocol/TLS/configuration −680..−699, HTTP −700..−739.
+// server −660..−679, protocol/TLS/configuration −680..−699, HTTP −700..−739,
+// WebSocket −800..−829.
 
 #include <string_view>
 
@@ -86,6 +87,18 @@ inline constexpr int http_multipart_limit = -716;  ///< a multipart part or the 
 inline constexpr int http_invalid_range = -717;  ///< a Range that cannot be satisfied (416)
 inline constexpr int http_decompression_failed = -718;  ///< a compressed body that does not decompress (400)
 inline constexpr int http_too_many_redirects = -719;  ///< the client followed more redirects than its limit
+
+// WebSocket (−800..−829): codec and handshake (protocol/websocket/). Each names the close code
+// an endpoint sends before it closes (protocol::websocket::close_code_for), or, for the
+// handshake, the HTTP status a server answers with (protocol::websocket::status_for_error).
+inline constexpr int ws_protocol_error = -800;  ///< a frame that breaks RFC 6455 framing rules (close 1002)
+inline constexpr int ws_invalid_utf8 = -801;  ///< a text message or close reason that is not UTF-8 (close 1007)
+inline constexpr int ws_message_too_big = -802;  ///< a frame or message above its limit, also after decompression (close 1009)
+inline constexpr int ws_invalid_close_code = -803;  ///< a close code RFC 6455 §7.4 does not allow on the wire (close 1002)
+inline constexpr int ws_handshake_failed = -804;  ///< an upgrade request or 101 response that is not a valid handshake (400)
+inline constexpr int ws_unsupported_version = -805;  ///< Sec-WebSocket-Version other than 13 (426)
+inline constexpr int ws_extension_error = -806;  ///< Sec-WebSocket-Extensions that cannot be negotiated or accepted (close 1010)
+inline constexpr int ws_decompression_failed = -807;  ///< a compressed message that does not inflate (close 1007)
 
 /// The symbolic name of `code` ("connection_refused"), or "unknown" for other values.
 std::string_view name(int code) noexcept;
