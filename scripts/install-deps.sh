@@ -37,6 +37,9 @@ packages=(
   curl nginx wrk
   # headless browser of the HTTP interop tests (tests/interop/http_chromium_test)
   chromium
+  # WebSocket peers of the interop tests (SPEC §9): Python websockets, Node ws
+  python3-websockets
+  node-ws
 )
 
 check_only=0

@@ -22,11 +22,11 @@ namespace {
 
 // Refuses, while parsing, what the protocol chosen cannot honour, instead of ignoring it.
 void check_proto_options(CLI::App& cmd, serve_options& opt) {
-  const bool tls = opt.proto == "tls" || opt.proto == "https";
+  const bool tls = opt.proto == "tls" || opt.proto == "https" || opt.proto == "wss";
   if (!tls) {
     for (const char* tls_only : {"--cert", "--key", "--ca", "--require-client-cert"}) {
       if (cmd.count(tls_only) > 0) {
-        throw CLI::ValidationError(tls_only, "applies to --proto tls and https only");
+        throw CLI::ValidationError(tls_only, "applies to --proto tls, https and wss only");
       }
     }
   } else if (opt.cert.empty() || opt.key.empty()) {
@@ -39,7 +39,7 @@ void check_proto_options(CLI::App& cmd, serve_options& opt) {
   if (opt.proto != "http" && opt.proto != "https" && cmd.count("--dir") > 0) {
     throw CLI::ValidationError("--dir", "applies to --proto http and https only");
   }
-  if (opt.proto == "http" || opt.proto == "https") {
+  if (opt.proto == "http" || opt.proto == "https" || opt.proto == "ws" || opt.proto == "wss") {
     for (const char* framed_only : {"--framing", "--sink", "--max-message-size"}) {
       if (cmd.count(framed_only) > 0) {
         throw CLI::ValidationError(framed_only, "applies to --proto tcp, tls and udp only");
@@ -160,8 +160,9 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
                   "tcp: messaging_server, one echo per message; tls: the same over TLS\n"
                   "(secure_messaging_server; --cert and --key); udp: messaging_udp_server,\n"
                   "each datagram sent back to its sender; http: http_server with\n"
-                  "GET /hello and POST /echo; https: the same over TLS (--cert and --key)")
-      ->check(CLI::IsMember({"tcp", "tls", "udp", "http", "https"}))
+                  "GET /hello, POST /echo and a WebSocket echo at /ws; https: the same over TLS\n"
+                  "(--cert and --key); ws: WebSocket echo on every path; wss: the same over TLS")
+      ->check(CLI::IsMember({"tcp", "tls", "udp", "http", "https", "ws", "wss"}))
       ->capture_default_str();
   cmd->add_option("--port", opt.port, "Port to listen on; 0 picks a free one (printed)")
       ->required()
@@ -217,7 +218,9 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& opt) {
 int run_serve(const serve_options& opt) {
   raise_fd_limit();
   if (opt.proto == "udp") return run_udp_serve(opt);
-  if (opt.proto == "http" || opt.proto == "https") return run_http_serve(opt);
+  if (opt.proto == "http" || opt.proto == "https" || opt.proto == "ws" || opt.proto == "wss") {
+    return run_http_serve(opt);
+  }
   return run_tcp_serve(opt);
 }
 
