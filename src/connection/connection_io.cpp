@@ -1,7 +1,9 @@
-// stream_connection's driver loop, the one every stream protocol runs on. Readiness-driven:
-// wait until the socket is readable, then read and hand everything available to the protocol
-// without further waits, then write the replies the callbacks queued in one gathered sendmsg.
-// All of it runs on the connection's own thread.
+// stream_connection's driver loop, the one every stream protocol runs on. Plain TCP arms
+// read_op (connection/detail/read_op.h), which the reactor performs when the socket is
+// readable: its bytes go to the protocol, then the replies the callbacks queued leave in one
+// gathered sendmsg, and read_op is armed again (it reads at once while the socket is not
+// drained). TLS waits for readiness and reads what is available through its BIO. All of it
+// runs on the connection's own thread.
 
 #include <sys/socket.h>
 #include <sys/uio.h>
