@@ -321,7 +321,10 @@ bool stream_connection::read_available(const std::shared_ptr<stream_connection>&
     }
     // want_write while reading: TLS has a handshake message (a key update) to send and the
     // socket is full; the next read or write retries it.
-    if (r.status != io_status::ok) break;
+    if (r.status != io_status::ok) {
+      if (r.status == io_status::want_read && read_op_ && !tls_) read_op_->mark_drained();
+      break;
+    }
     progressed = true;
     read_region_ = std::span<const std::uint8_t>(buffer.data(), r.bytes);
     const bool open = deliver(self, read_region_);
@@ -335,11 +338,12 @@ bool stream_connection::read_available(const std::shared_ptr<stream_connection>&
     }
     if (!open || state_.load() != connection_state::connected) return false;
     // A short plain read drained the socket; TLS reads return one record at a time.
-    if (!tls_ && r.bytes < buffer.size()) break;
-    // After read_op's bytes, the next read is read_op's too: armed again, it reads at once
-    // (the socket was not drained), and a read here that found the socket empty would be a
-    // wasted recv, since the reactor would still try its speculative read first.
-    if (from_op) break;
+    if (!tls_ && r.bytes < buffer.size()) {
+      // read_op's own short read told the reactor already; one of ours must tell it, or its
+      // next start would try a recv that finds nothing.
+      if (!from_op && read_op_) read_op_->mark_drained();
+      break;
+    }
   }
   // Nothing points into the lent buffer any more (borrowed replies were written or owned):
   // back to the pool before the read is armed again.

@@ -43,7 +43,14 @@ struct ready_events_tag {
   using type = unsigned int asio::detail::scheduler_operation::*;
   friend type member(ready_events_tag);
 };
+struct try_speculative_tag {
+  using type = bool (asio::detail::epoll_reactor::descriptor_state::*)[
+      asio::detail::epoll_reactor::max_ops];
+  friend type member(try_speculative_tag);
+};
 template struct member_of<epoll_fd_tag, &asio::detail::epoll_reactor::epoll_fd_>;
+template struct member_of<try_speculative_tag,
+                          &asio::detail::epoll_reactor::descriptor_state::try_speculative_>;
 template struct member_of<registered_events_tag,
                           &asio::detail::epoll_reactor::descriptor_state::registered_events_>;
 template struct member_of<ready_events_tag, &asio::detail::scheduler_operation::task_result_>;
@@ -126,6 +133,14 @@ void stream_connection::read_op::start(std::shared_ptr<stream_connection> s) {
   // edge-triggered for reading).
   reactor.start_op(asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_, this,
                 /*is_continuation=*/true, /*allow_speculative=*/true);
+}
+
+void stream_connection::read_op::mark_drained() noexcept {
+  if (descriptor == nullptr || !rdhup_registered) return;
+  if ((ready_events(descriptor) & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) peer_shut_down = true;
+  if (peer_shut_down) return;
+  // What start_op sets itself after a short read of the op (owner thread: no other access).
+  (descriptor->*member(try_speculative_tag{}))[asio::detail::epoll_reactor::read_op] = false;
 }
 
 asio::detail::reactor_op::status stream_connection::read_op::do_perform(

@@ -79,6 +79,11 @@ struct stream_connection::read_op final : asio::detail::reactor_op {
   /// Owner thread; at most one armed at a time (stream_connection::read_armed_).
   void start(std::shared_ptr<stream_connection> self);
 
+  /// After the handler's own recv found the socket drained (a short read or EAGAIN): the
+  /// next start only queues the op, as after a short read of its own. Not once a FIN, a
+  /// hang-up or an error was reported (the EOF must still be read).
+  void mark_drained() noexcept;
+
   static status do_perform(asio::detail::reactor_op* base);
   static void do_complete(void* owner, asio::detail::operation* base,
                           const asio::error_code& ec, std::size_t bytes);
