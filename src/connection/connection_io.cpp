@@ -1,7 +1,9 @@
-// stream_connection's driver loop, the one every stream protocol runs on. Readiness-driven:
-// wait until the socket is readable, then read and hand everything available to the protocol
-// without further waits, then write the replies the callbacks queued in one gathered sendmsg.
-// All of it runs on the connection's own thread.
+// stream_connection's driver loop, the one every stream protocol runs on. Plain TCP arms
+// read_op (connection/detail/read_op.h), which the reactor performs when the socket is
+// readable: its bytes go to the protocol, then the replies the callbacks queued leave in one
+// gathered sendmsg, and read_op is armed again (it reads at once while the socket is not
+// drained). TLS waits for readiness and reads what is available through its BIO. All of it
+// runs on the connection's own thread.
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -12,11 +14,14 @@
 #include <cerrno>
 #include <climits>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include <asio/post.hpp>
 
 #include "connection/detail/connection_handler.h"
 #include "connection/detail/connection_protocol.h"
+#include "connection/detail/read_op.h"
 #include "connection/detail/write_queue.h"
 #include "network_system/connection/stream_connection.h"
 #include "network_system/core/error_codes.h"
@@ -154,13 +159,19 @@ void stream_connection::finish_start() {
 
 void stream_connection::continue_reading() {
   if (read_armed_ || paused_ != 0 || state_.load() != connection_state::connected) return;
-  if (tls_ && tls_->has_buffered_input()) {
+  if (!tls_) {
+    read_armed_ = true;
+    if (!read_op_) read_op_ = std::make_unique<read_op>(*this);
+    read_op_->start(shared_from_this());
+    return;
+  }
+  if (tls_->has_buffered_input()) {
     // Already read from the socket (read-ahead), so no readiness will announce it.
     read_armed_ = true;
     asio::post(*context_, [self = shared_from_this()] { self->on_readable({}); });
     return;
   }
-  do_wait_read();
+  do_wait_read();  // TLS reads through its own BIO: a readiness wait
 }
 
 void stream_connection::do_wait_read() {
@@ -213,12 +224,29 @@ void stream_connection::on_readable(const std::error_code& ec) {
   run_reads();
 }
 
-void stream_connection::run_reads() {
+void stream_connection::on_read_op(const std::error_code& ec, read_chunk& first) {
+  struct give_back_on_exit {
+    read_chunk& chunk;
+    ~give_back_on_exit() {
+      if (chunk.buffer != nullptr) read_buffer_pool::give_back(std::exchange(chunk.buffer, nullptr));
+    }
+  } const guard{first};
+  read_armed_ = false;
+  if (state_.load() != connection_state::connected) return;
+  if (ec) {
+    fail(make_error_info(ec, "wait for data from", remote_endpoint(), source,
+                         error_codes::receive_failed));
+    return;
+  }
+  run_reads(&first);
+}
+
+void stream_connection::run_reads(read_chunk* first) {
   auto self = shared_from_this();  // a callback may drop the last outside reference
   bool still_open = false;
   {
     const read_scope scope(*this);
-    still_open = deliver_held(self) && read_available(self);
+    still_open = deliver_held(self) && read_available(self, first);
   }
   if (!still_open) return;
   if (protocol_) protocol_->on_read_burst_end();
@@ -249,15 +277,37 @@ bool stream_connection::deliver(const std::shared_ptr<stream_connection>& self,
   return true;
 }
 
-bool stream_connection::read_available(const std::shared_ptr<stream_connection>& self) {
-  auto& tb = buffers();
+bool stream_connection::read_available(const std::shared_ptr<stream_connection>& self,
+                                       read_chunk* first) {
   const int fd = socket_.native_handle();
-  const std::span<std::uint8_t> buffer(tb.read.get(), thread_buffers::read_size);
+  // The buffer read_op filled, lent to this connection until the loop ends; else the thread's.
+  std::span<std::uint8_t> buffer;
+  if (first != nullptr && first->buffer != nullptr) {
+    buffer = std::span<std::uint8_t>(first->buffer, read_buffer_pool::buffer_size);
+  } else {
+    buffer = std::span<std::uint8_t>(buffers().read.get(), thread_buffers::read_size);
+  }
   bool progressed = false;
   for (int i = 0; i < max_reads_per_event; ++i) {
-    if (!deliver_ || !held_input_.empty()) break;  // paused by a callback
     std::error_code ec;
-    const auto r = tls_ ? tls_->read(buffer) : tcp_read(fd, buffer, ec);
+    io_result r;
+    const bool from_op = first != nullptr && first->status != io_status::want_read;
+    if (from_op) {
+      r = io_result{first->status, first->bytes};  // what read_op read
+      ec = first->ec;
+      first->status = io_status::want_read;
+      if (r.status == io_status::ok && (!deliver_ || !held_input_.empty())) {
+        // Paused after the reactor read these bytes: they wait, in order, like any held input.
+        held_input_.insert(held_input_.end(), buffer.begin(), buffer.begin() + r.bytes);
+        break;
+      }
+    } else {
+      if (!deliver_ || !held_input_.empty()) break;  // paused by a callback
+      // An armed read_op reads for this connection: reading here too could deliver newer
+      // bytes before the ones it may already hold.
+      if (!tls_ && read_armed_) break;
+      r = tls_ ? tls_->read(buffer) : tcp_read(fd, buffer, ec);
+    }
     if (r.status == io_status::closed) {
       on_peer_closed(tls_ ? tls_->eof_detail() : std::string());
       return false;
@@ -271,7 +321,10 @@ bool stream_connection::read_available(const std::shared_ptr<stream_connection>&
     }
     // want_write while reading: TLS has a handshake message (a key update) to send and the
     // socket is full; the next read or write retries it.
-    if (r.status != io_status::ok) break;
+    if (r.status != io_status::ok) {
+      if (r.status == io_status::want_read && read_op_ && !tls_) read_op_->mark_drained();
+      break;
+    }
     progressed = true;
     read_region_ = std::span<const std::uint8_t>(buffer.data(), r.bytes);
     const bool open = deliver(self, read_region_);
@@ -285,7 +338,17 @@ bool stream_connection::read_available(const std::shared_ptr<stream_connection>&
     }
     if (!open || state_.load() != connection_state::connected) return false;
     // A short plain read drained the socket; TLS reads return one record at a time.
-    if (!tls_ && r.bytes < buffer.size()) break;
+    if (!tls_ && r.bytes < buffer.size()) {
+      // read_op's own short read told the reactor already; one of ours must tell it, or its
+      // next start would try a recv that finds nothing.
+      if (!from_op && read_op_) read_op_->mark_drained();
+      break;
+    }
+  }
+  // Nothing points into the lent buffer any more (borrowed replies were written or owned):
+  // back to the pool before the read is armed again.
+  if (first != nullptr && first->buffer != nullptr) {
+    read_buffer_pool::give_back(std::exchange(first->buffer, nullptr));
   }
   if (progressed) last_activity_.store(steady_now(), std::memory_order_relaxed);
   return true;

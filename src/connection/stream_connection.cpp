@@ -9,6 +9,7 @@
 #include "connection/detail/connection_handler.h"
 #include "connection/detail/connection_protocol.h"
 #include "connection/detail/endpoint_format.h"
+#include "connection/detail/read_op.h"
 #include "connection/detail/write_queue.h"
 #include "network_system/core/error_codes.h"
 #include "transport/detail/tls_stream.h"

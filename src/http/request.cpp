@@ -15,14 +15,17 @@ std::string_view trim_ows(std::string_view s) {
 }
 
 bool has_connection_option(const ph::http_fields& fields, std::string_view option) {
-  const std::string list = fields.get_list("Connection");
-  std::string_view rest = list;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const std::string_view item = trim_ows(rest.substr(0, comma));
-    if (ph::iequals(item, option)) return true;
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
+  // Each Connection line on its own: the same items as the lines joined with ", ".
+  for (const auto& f : fields) {
+    if (!ph::iequals(f.name, "Connection")) continue;
+    std::string_view rest = f.value;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string_view item = trim_ows(rest.substr(0, comma));
+      if (ph::iequals(item, option)) return true;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
   }
   return false;
 }
@@ -43,12 +46,12 @@ Result<request> request::from_head(ph::request_head head, std::string body) {
   request req;
   std::string_view raw_query;
   bool has_query = false;
-  if (head.method == "OPTIONS" && head.target == "*") {
+  if (head.target == "*" && head.method == "OPTIONS") {
     req.raw_path_ = "*";
   } else if (!head.target.empty() && head.target.front() == '/') {
     auto form = ph::parse_origin_form(head.target);
     if (form.is_err()) return Result<request>(target_error(head, form.error().message));
-    req.raw_path_ = std::string(form.value().path);
+    req.raw_path_.assign(form.value().path);
     raw_query = form.value().query;
     has_query = form.value().has_query;
   } else if (starts_with_scheme(head.target, "http://") ||
@@ -67,10 +70,12 @@ Result<request> request::from_head(ph::request_head head, std::string body) {
   } else {
     return Result<request>(target_error(head, "not an origin-form or absolute-form target"));
   }
-  if (!raw_query.empty()) req.query_string_ = std::string(raw_query);
+  if (!raw_query.empty()) req.query_string_.assign(raw_query);
 
   if (req.raw_path_ == "*") {
     req.path_ = "*";
+  } else if (req.raw_path_.find_first_of(std::string_view("%\0", 2)) == std::string::npos) {
+    req.path_ = req.raw_path_;  // nothing to decode (what percent_decode would return)
   } else {
     // A NUL in a decoded path reaches C APIs (file names, logs) as a terminator: refuse it.
     auto decoded = ph::percent_decode(req.raw_path_, {.plus_as_space = false, .allow_nul = false});

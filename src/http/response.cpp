@@ -17,6 +17,19 @@ bool status_has_no_body(int status) noexcept {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
+// "HTTP/1.1 200 OK\r\n": what serialize_head writes for a status of three digits and no
+// reason phrase of the handler's own.
+void append_status_line(int status, std::string& out) {
+  const char line[] = {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ',
+                       static_cast<char>('0' + status / 100),
+                       static_cast<char>('0' + status / 10 % 10),
+                       static_cast<char>('0' + status % 10), ' '};
+  out.append(line, sizeof line);
+  const std::string_view phrase = ph::reason_phrase(status);
+  out.append(phrase.data(), phrase.size());
+  out.append("\r\n", 2);
+}
+
 }  // namespace
 
 response response::status_page(int status, std::string_view detail) {
@@ -93,7 +106,13 @@ ph::response_head response::to_head() const {
 
 VoidResult response::serialize(std::string& out, bool head_request,
                                std::string_view server_fields) const {
-  if (fields_.contains("Transfer-Encoding")) {
+  bool has_transfer_encoding = false;
+  bool has_content_length = false;
+  for (const auto& f : fields_) {  // one pass for both
+    if (ph::iequals(f.name, "Transfer-Encoding")) has_transfer_encoding = true;
+    if (ph::iequals(f.name, "Content-Length")) has_content_length = true;
+  }
+  if (has_transfer_encoding) {
     return error_void(error_codes::http_bad_request,
                       "serialize response " + std::to_string(status_) +
                           ": Transfer-Encoding is not allowed on a Content-Length response",
@@ -117,7 +136,7 @@ VoidResult response::serialize(std::string& out, bool head_request,
   const bool send_body = !head_request && !no_body;
   out.reserve(before + 64 + 32 * fields_.size() +
               (send_body ? static_cast<std::size_t>(content_length()) : 0));
-  if (status_ != 304 && fields_.contains("Content-Length")) {
+  if (status_ != 304 && has_content_length) {
     // Rare: the handler set its own Content-Length; to_head() replaces it (a copy of the
     // fields, which the common path below avoids).
     auto r = ph::serialize_head(to_head(), out);
@@ -133,27 +152,33 @@ VoidResult response::serialize(std::string& out, bool head_request,
   } else {
     // The same bytes as serialize_head(to_head()) without copying the fields: the status line
     // and fields (validated by the codec), then Content-Length before the final CRLF.
-    const ph::response_head line{.status = status_, .reason = reason_, .version = {1, 1}, .fields = {}};
-    auto r = ph::serialize_head(line, out);
-    if (r.is_ok()) {
-      out.resize(out.size() - 2);  // reopen the (empty) field section
-      r = ph::serialize_fields(fields_, out);
+    VoidResult r;
+    if (reason_.empty() && status_ >= 100 && status_ <= 999) {
+      // The status line of the common case, written here: nothing in it can be invalid.
+      append_status_line(status_, out);
+    } else {
+      const ph::response_head line{
+          .status = status_, .reason = reason_, .version = {1, 1}, .fields = {}};
+      r = ph::serialize_head(line, out);
+      if (r.is_ok()) out.resize(out.size() - 2);  // reopen the (empty) field section
     }
+    if (r.is_ok()) r = ph::serialize_fields(fields_, out);
     if (r.is_err()) {
       out.resize(before);
       return r;
     }
     out.resize(out.size() - 2);
-    out += server_fields;
+    out.append(server_fields.data(), server_fields.size());
     if (!no_body) {
-      out += "Content-Length: ";
-      char digits[24];
-      const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, content_length());
+      char line[48] = "Content-Length: ";
+      constexpr std::size_t name = sizeof "Content-Length: " - 1;
+      auto [end, ec] = std::to_chars(line + name, line + sizeof line - 4, content_length());
       (void)ec;
-      out.append(digits, end);
-      out += "\r\n";
+      *end++ = '\r';
+      *end++ = '\n';
+      out.append(line, end);
     }
-    out += "\r\n";
+    out.append("\r\n", 2);
   }
   if (!send_body) return ok();
   if (!file_) {

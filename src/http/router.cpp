@@ -279,7 +279,13 @@ namespace {
 
 bool split_request_path(std::string_view path, std::vector<path_segment>& out) {
   if (path.empty() || path.front() != '/') return false;
-  for (const auto raw : split_segments(path)) {
+  // The segments of split_segments(path), without the vector of views in between.
+  std::string_view rest = path.substr(1);
+  for (bool last = false; !last;) {
+    const auto slash = rest.find('/');
+    const std::string_view raw = rest.substr(0, slash);
+    last = slash == std::string_view::npos;
+    if (!last) rest.remove_prefix(slash + 1);
     path_segment s;
     s.raw = raw;
     if (raw.find('%') == std::string_view::npos) {

@@ -235,6 +235,8 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
     std::set<std::string, std::less<>> groups;
   };
   struct read_scope;
+  struct read_op;  // connection/detail/read_op.h: the plain-TCP read, armed on the reactor
+  struct read_chunk;
   /// The connection whose protocol is delivering on this thread (inside its receive
   /// callbacks), or null.
   static stream_connection* delivering_on_this_thread() noexcept;
@@ -262,10 +264,13 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   void continue_reading();
   void do_wait_read();
   void on_readable(const std::error_code& ec);
-  /// Delivers held input, then reads; writes what the callbacks queued; waits again.
-  void run_reads();
+  /// The completion of read_op_: `first` is what the reactor read (if anything).
+  void on_read_op(const std::error_code& ec, read_chunk& first);
+  /// Delivers held input, then `first` (bytes read_op_ read, if any), then reads; writes
+  /// what the callbacks queued; waits again.
+  void run_reads(read_chunk* first = nullptr);
   /// Reads and delivers until the socket is empty (or the fairness bound); false once closed.
-  bool read_available(const std::shared_ptr<stream_connection>& self);
+  bool read_available(const std::shared_ptr<stream_connection>& self, read_chunk* first);
   /// What a pause held back, first: false once closed.
   bool deliver_held(const std::shared_ptr<stream_connection>& self);
   /// Hands `in` to the protocol (and to its successor after a replace); keeps what a pause
@@ -321,6 +326,7 @@ class stream_connection : public std::enable_shared_from_this<stream_connection>
   // queued by reference (write_queue::push_borrowed) and written before the next read.
   std::span<const std::uint8_t> read_region_;
   std::unique_ptr<asio::steady_timer> idle_timer_;  // idle timeout, and the linger of close()
+  std::unique_ptr<read_op> read_op_;                 // plain TCP only
   std::unique_ptr<error_info> closing_reason_;      // set while a graceful close() drains
 
   // Bytes queued and not yet written, in two counters so that the owner thread never needs a

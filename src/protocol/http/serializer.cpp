@@ -37,32 +37,46 @@ VoidResult check_version(const http_version& v) {
 }
 
 void append_version(const http_version& v, std::string& out) {
-  out += "HTTP/1.";
-  out += static_cast<char>('0' + v.minor);
+  const char text[] = {'H', 'T', 'T', 'P', '/', '1', '.', static_cast<char>('0' + v.minor)};
+  out.append(text, sizeof text);
+}
+
+// "name: value\r\n" in one growth of `out`.
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  const std::size_t at = out.size();
+  out.resize(at + name.size() + value.size() + 4);
+  char* p = out.data() + at;
+  name.copy(p, name.size());
+  p += name.size();
+  *p++ = ':';
+  *p++ = ' ';
+  value.copy(p, value.size());
+  p += value.size();
+  *p++ = '\r';
+  *p = '\n';
 }
 
 }  // namespace
 
 VoidResult serialize_fields(const http_fields& fields, std::string& out) {
+  // One pass: each field is checked and written; a bad one takes back what was written.
+  const std::size_t mark = out.size();
   for (const auto& f : fields) {
     if (!detail::is_token(f.name)) {
+      out.resize(mark);
       return refuse(error_codes::http_invalid_header,
                     "field name '" + f.name.substr(0, 64) + "' is not a token");
     }
     if (!is_field_text(f.value) ||
         (!f.value.empty() && (f.value.front() == ' ' || f.value.front() == '\t' ||
                               f.value.back() == ' ' || f.value.back() == '\t'))) {
+      out.resize(mark);
       return refuse(error_codes::http_invalid_header,
                     "value of '" + f.name + "' has a control character or surrounding whitespace");
     }
+    append_field(out, f.name, f.value);
   }
-  for (const auto& f : fields) {
-    out += f.name;
-    out += ": ";
-    out += f.value;
-    out += "\r\n";
-  }
-  out += "\r\n";
+  out.append("\r\n", 2);
   return {};
 }
 
@@ -99,11 +113,14 @@ VoidResult serialize_head(const response_head& head, std::string& out) {
   if (auto v = check_version(head.version); v.is_err()) return v;
   const std::size_t mark = out.size();
   append_version(head.version, out);
-  out += ' ';
-  out += std::to_string(head.status);
-  out += ' ';
-  out += head.reason.empty() ? std::string(reason_phrase(head.status)) : head.reason;
-  out += "\r\n";
+  const char status[] = {' ', static_cast<char>('0' + head.status / 100),
+                         static_cast<char>('0' + head.status / 10 % 10),
+                         static_cast<char>('0' + head.status % 10), ' '};
+  out.append(status, sizeof status);
+  const std::string_view reason =
+      head.reason.empty() ? reason_phrase(head.status) : std::string_view(head.reason);
+  out.append(reason.data(), reason.size());
+  out.append("\r\n", 2);
   auto r = serialize_fields(head.fields, out);
   if (r.is_err()) out.resize(mark);
   return r;

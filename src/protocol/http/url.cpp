@@ -259,28 +259,38 @@ Result<origin_form> parse_origin_form(std::string_view target) {
 Result<std::string> percent_decode(std::string_view text, percent_decode_options options) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
+  std::size_t i = 0;
+  for (;;) {
+    // The run of bytes copied as they are, in one append (most paths are one run).
+    std::size_t j = i;
+    while (j < text.size() && text[j] != '%' && text[j] != '\0' &&
+           !(text[j] == '+' && options.plus_as_space)) {
+      ++j;
+    }
+    out.append(text.data() + i, j - i);
+    if (j == text.size()) return out;
+    const char c = text[j];
     if (c == '%') {
-      if (!valid_escape(text, i)) {
-        return fail<std::string>("percent-decode: bad '%' escape at offset " + std::to_string(i));
+      if (!valid_escape(text, j)) {
+        return fail<std::string>("percent-decode: bad '%' escape at offset " + std::to_string(j));
       }
-      const char d = static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      const char d = static_cast<char>(hex_value(text[j + 1]) * 16 + hex_value(text[j + 2]));
       if (d == '\0' && !options.allow_nul) {
-        return fail<std::string>("percent-decode: %00 (NUL) at offset " + std::to_string(i));
+        return fail<std::string>("percent-decode: %00 (NUL) at offset " + std::to_string(j));
       }
       out += d;
-      i += 2;
-    } else if (c == '+' && options.plus_as_space) {
+      i = j + 3;
+    } else if (c == '+') {  // only stops the run with plus_as_space
       out += ' ';
-    } else {
-      if (c == '\0' && !options.allow_nul) {
-        return fail<std::string>("percent-decode: NUL at offset " + std::to_string(i));
+      i = j + 1;
+    } else {  // NUL
+      if (!options.allow_nul) {
+        return fail<std::string>("percent-decode: NUL at offset " + std::to_string(j));
       }
       out += c;
+      i = j + 1;
     }
   }
-  return out;
 }
 
 std::string percent_encode(std::string_view text, percent_encode_set set) {
