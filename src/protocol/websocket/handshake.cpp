@@ -169,6 +169,12 @@ http::http_fields upgrade_response_fields(std::string_view key,
   return f;
 }
 
+http::http_fields version_required_fields() {
+  http::http_fields f;
+  f.add("Sec-WebSocket-Version", "13");
+  return f;
+}
+
 http::http_fields upgrade_request_fields(std::string_view key,
                                          std::span<const std::string> protocols,
                                          std::string_view extensions) {

@@ -22,6 +22,12 @@
 // in the same message are dropped (the RFC's own example carries a padding byte there), and the
 // decompressor starts a fresh stream for the next message, which therefore cannot refer back
 // to it.
+// zlib checks a back-reference against the window it keeps plus the output already in the
+// current room, so a peer that reaches further back than its negotiated window is refused
+// (ws_decompression_failed, "invalid distance too far back") only when the bytes it reaches
+// are no longer in the room: whether it is caught depends on how its bytes arrive. This is
+// never unsafe (memory stays bounded, every byte produced is one the stream defines); with
+// 15 bits every stream is judged the same way however it is split.
 // The output goes into a buffer the caller gives (`room`), so memory stays bounded whatever
 // the ratio; options.max_message counts the bytes made per message and stops a bomb right at
 // the limit with ws_message_too_big.

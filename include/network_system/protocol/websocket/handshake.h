@@ -81,6 +81,10 @@ http::http_fields upgrade_response_fields(std::string_view key,
                                           const std::optional<std::string>& protocol,
                                           std::string_view extensions);
 
+/// The fields of the 426 answer to ws_unsupported_version: "Sec-WebSocket-Version: 13", the
+/// version this library speaks (RFC 6455 §4.4).
+http::http_fields version_required_fields();
+
 /// The fields a client request carries besides Host: Upgrade, Connection, Sec-WebSocket-Key,
 /// Sec-WebSocket-Version, and Sec-WebSocket-Protocol / Sec-WebSocket-Extensions when given.
 http::http_fields upgrade_request_fields(std::string_view key,

@@ -131,20 +131,25 @@ TEST(ws_frame_encoder, CompressesAboveTheThresholdOnly) {
 
 // The round trip property: random messages from a client encoder, read by a server parser,
 // with and without permessage-deflate, fragmented at random sizes, fed in random pieces.
-void round_trip(bool deflate, std::uint32_t seed) {
+void round_trip(bool deflate, std::uint32_t seed, role sender = role::client) {
+  const role receiver = sender == role::client ? role::server : role::client;
   std::mt19937 rng(seed);
   std::unique_ptr<deflate_context> cctx, sctx;
   if (deflate) {
     deflate_params params;
     params.client_no_context_takeover = (seed & 1) != 0;
+    params.server_no_context_takeover = (seed & 2) != 0;
     params.client_max_window_bits = static_cast<std::uint8_t>(9 + seed % 7);
+    params.server_max_window_bits = static_cast<std::uint8_t>(15 - seed % 7);
     deflate_options o;
     o.threshold = 16;
-    cctx = deflate_context::create(role::client, params, o).value();
-    sctx = deflate_context::create(role::server, params, o).value();
+    cctx = deflate_context::create(sender, params, o).value();
+    sctx = deflate_context::create(receiver, params, o).value();
   }
-  frame_encoder enc(role::client, cctx.get());
-  frame_parser parser({}, sctx.get());
+  frame_encoder enc(sender, cctx.get());
+  frame_parser_options po;
+  po.endpoint = receiver;
+  frame_parser parser(po, sctx.get());
   std::vector<std::pair<opcode, std::string>> sent;
   bytes wire;
   for (int m = 0; m < 40; ++m) {
@@ -193,6 +198,13 @@ TEST(ws_frame_encoder, RoundTripRandomMessagesUncompressed) {
 
 TEST(ws_frame_encoder, RoundTripRandomMessagesWithDeflate) {
   for (std::uint32_t seed = 1; seed <= 8; ++seed) round_trip(true, seed);
+}
+
+TEST(ws_frame_encoder, RoundTripServerToClientWithAndWithoutDeflate) {
+  for (std::uint32_t seed = 1; seed <= 4; ++seed) {
+    round_trip(false, seed, role::server);
+    round_trip(true, seed, role::server);
+  }
 }
 
 }  // namespace

@@ -42,6 +42,10 @@ bytes cat(std::initializer_list<bytes> parts) {
   return out;
 }
 
+std::span<const std::uint8_t> as_bytes_view(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
 collected parse(std::span<const std::uint8_t> in, frame_parser_options o = {}) {
   frame_parser p(o);
   collected c;
@@ -328,6 +332,21 @@ TEST(ws_frame_parser, ErrorCorruptCompressedData) {
   collected c;
   feed_all(p, frame(0xC2, "\xFF\xFF\xFF\xFF", true), c);
   EXPECT_EQ(c.error, ec::ws_decompression_failed) << c.error_message;
+}
+
+TEST(ws_frame_parser, ErrorInvalidUtf8InACompressedTextMessage) {
+  auto sender = deflate_context::create(role::client, {}).value();
+  std::string text(500, 'a');
+  text += "\xED\xA0\x80";  // a surrogate, after 500 valid bytes
+  text += std::string(500, 'b');
+  std::vector<std::uint8_t> compressed;
+  ASSERT_TRUE(sender->compress(as_bytes_view(text), compressed).is_ok());
+  auto ctx = deflate_context::create(role::server, {}).value();
+  frame_parser p({}, ctx.get());
+  collected c;
+  feed_all(p, frame(0xC1, test::S(compressed), true), c);
+  EXPECT_EQ(c.error, ec::ws_invalid_utf8) << c.error_message;
+  EXPECT_NE(c.error_message.find("byte 501"), std::string::npos) << c.error_message;
 }
 
 TEST(ws_frame_parser, ErrorDecompressionBombStopsAtTheLimit) {

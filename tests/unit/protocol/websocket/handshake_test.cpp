@@ -82,6 +82,15 @@ TEST(ws_handshake, RequestErrors) {
   EXPECT_TRUE(validate_upgrade_request(two_keys).is_err());
 }
 
+TEST(ws_handshake, UnsupportedVersionAnswerNamesVersion13) {
+  auto h = request();
+  h.fields.set("Sec-WebSocket-Version", "8");
+  auto r = validate_upgrade_request(h);
+  ASSERT_TRUE(r.is_err());
+  EXPECT_EQ(status_for_error(r.error().code), 426);
+  EXPECT_EQ(version_required_fields().get("Sec-WebSocket-Version"), "13");
+}
+
 TEST(ws_handshake, CaseInsensitiveTokens) {
   auto h = request();
   h.fields.set("Upgrade", "WebSocket");
