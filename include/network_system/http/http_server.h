@@ -30,7 +30,8 @@
 //     it: the client asked for it, HTTP/1.0 without keep-alive, max_requests_per_connection
 //     reached, a stop in progress, or an error below;
 //   - an upgrade request ("Upgrade" with "Connection: upgrade") is served as a plain request
-//     (the Upgrade is ignored: RFC 9110 §7.8 lets a server do so);
+//     (the Upgrade is ignored: RFC 9110 §7.8 lets a server do so), unless its route takes it:
+//     http::websocket_route answers 101 and the connection becomes a WebSocket session;
 //   - bytes the client sends after a request with "Connection: close" are ignored.
 //
 // Errors: a request that does not parse or is above a limit is answered with the status of
