@@ -62,6 +62,10 @@ std::string_view name(int code) noexcept {
     case http_invalid_range: return "http_invalid_range";
     case http_decompression_failed: return "http_decompression_failed";
     case http_too_many_redirects: return "http_too_many_redirects";
+    case http_client_timeout: return "http_client_timeout";
+    case http_client_idle_expired: return "http_client_idle_expired";
+    case http_client_insecure_redirect: return "http_client_insecure_redirect";
+    case http_client_queue_full: return "http_client_queue_full";
     default: return "unknown";
   }
 }
