@@ -287,7 +287,7 @@ void http_client_state::on_connected(const std::shared_ptr<connection::stream_co
   opened_.fetch_add(1, std::memory_order_relaxed);
   if (p->state != pooled_connection::phase::connecting) return;
   p->state = pooled_connection::phase::busy;
-  if (auto ex = std::exchange(p->ex, nullptr)) {
+  if (auto ex = std::exchange(p->ex, nullptr); ex && !ex->finished) {
     send(ex, p);
     return;
   }
@@ -582,6 +582,7 @@ void http_client_state::finish(const std::shared_ptr<exchange>& ex, Result<clien
   if (ex->finished) return;
   ex->finished = true;
   ex->timer.cancel();
+  ex->conn.reset();  // the connection may outlive the exchange (a connect still in progress)
   live_.erase(ex);
   if (r.is_ok()) {
     responses_.fetch_add(1, std::memory_order_relaxed);
