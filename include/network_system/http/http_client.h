@@ -39,7 +39,9 @@
 //     turns every method but HEAD into GET without body, 307 and 308 keep method and body. A
 //     relative Location is resolved against the current URL (RFC 3986 §5). Authorization,
 //     Cookie and Proxy-Authorization are dropped when the redirect leaves the origin (scheme,
-//     host, port); https to http is refused unless config.allow_https_downgrade.
+//     host, port); https to http is refused unless config.allow_https_downgrade;
+//   - with config.cookies (http_client_cookies.h): every Set-Cookie stored, redirects
+//     included, and the jar's cookies sent as Cookie unless the request sets its own.
 //
 // Errors (error_info::code; messages name the operation and the URL or endpoint):
 //   http_invalid_url               the URL does not parse, or its scheme is not http/https

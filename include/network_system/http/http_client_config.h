@@ -22,6 +22,8 @@
 
 namespace network_system::http {
 
+class cookie_jar;
+
 struct http_client_config {
   /// Names the client in connection ids ("http_client/17") and error sources.
   std::string id = "http_client";
@@ -79,6 +81,11 @@ struct http_client_config {
   std::size_t max_header_bytes = 64 * 1024;
 
   // --- identity ------------------------------------------------------------------------
+  /// The cookie store (http_client_cookies.h): every Set-Cookie of every response, redirects
+  /// included, is stored in it, and a request that sets no Cookie field of its own gets the
+  /// jar's cookies for its URL. Null (the default): no cookies are kept.
+  std::shared_ptr<cookie_jar> cookies;
+
   /// The User-Agent sent unless the request sets its own; empty: none.
   std::string user_agent = "network_system-http_client";
 

@@ -8,6 +8,7 @@
 #include <asio/post.hpp>
 
 #include "http/client/redirect.h"
+#include "network_system/http/http_client_cookies.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/core/error_mapping.h"
 #include "network_system/protocol/http/content_coding.h"
@@ -321,6 +322,11 @@ void http_client_state::send(const std::shared_ptr<exchange>& ex,
   if (config_.decode_content && !ex->headers.contains("Accept-Encoding")) {
     head.fields.add("Accept-Encoding", "gzip, deflate, br");
   }
+  if (config_.cookies && !ex->headers.contains("Cookie")) {
+    if (auto jar = config_.cookies->cookie_header(ex->url); !jar.empty()) {
+      head.fields.add("Cookie", jar);
+    }
+  }
   for (const auto& f : ex->headers) {
     if (protocol::http::iequals(f.name, "Content-Length") ||
         protocol::http::iequals(f.name, "Transfer-Encoding")) {
@@ -481,6 +487,9 @@ void http_client_state::on_closed(const std::shared_ptr<connection::stream_conne
 void http_client_state::handle_final(const std::shared_ptr<exchange>& ex, parsed_response&& r,
                                      bool reused) {
   const int status = r.head.status;
+  if (config_.cookies) {
+    for (auto v : r.head.fields.get_all("Set-Cookie")) (void)config_.cookies->store(ex->url, v);
+  }
   if (config_.follow_redirects && is_redirect_status(status)) {
     if (auto loc = r.head.fields.get("Location"); loc && !loc->empty()) {
       if (ex->redirects >= config_.max_redirects) {

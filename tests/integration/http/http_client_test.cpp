@@ -19,6 +19,7 @@
 #include "integration/support/test_support.h"
 #include "network_system/core/error_codes.h"
 #include "network_system/http/compression.h"
+#include "network_system/http/http_client_cookies.h"
 
 namespace {
 
@@ -58,6 +59,10 @@ void add_redirect_routes(nhttp::router& r) {
       (void)res.redirect("../../m?x=1", 302);
     });
   }
+  (void)r.get("/login", [](nhttp::request&, nhttp::response& res) {
+    res.add_header("Set-Cookie", "session=abc; Path=/; HttpOnly");
+    (void)res.redirect("/m", 302);
+  });
   (void)r.get("/loop", [](nhttp::request&, nhttp::response& res) { (void)res.redirect("/loop"); });
   (void)r.get("/text/:n", [](nhttp::request& req, nhttp::response& res) {
     const auto n = std::stoul(std::string(*req.param("n")));
@@ -218,6 +223,22 @@ TEST_F(served, credentials_stay_on_their_origin) {
   ASSERT_TRUE(c.is_ok()) << c.error().message;
   EXPECT_EQ(c.value().url, url(other_port, "/m"));
   EXPECT_EQ(c.value().body, "GET|||");
+}
+
+TEST_F(served, cookie_jar_keeps_what_a_redirect_set) {
+  auto cfg = quick_config();
+  cfg.cookies = std::make_shared<nhttp::cookie_jar>();
+  nhttp::http_client client(cfg);
+  auto r = client.get(url(port_, "/login"));  // Set-Cookie on the 302, sent to its target
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  EXPECT_EQ(r.value().body, "GET|||session=abc");
+  auto again = client.get(url(port_, "/m"));
+  ASSERT_TRUE(again.is_ok()) << again.error().message;
+  EXPECT_EQ(again.value().body, "GET|||session=abc");
+  nhttp::http_client no_jar(quick_config());
+  auto none = no_jar.get(url(port_, "/login"));
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_EQ(none.value().body, "GET|||");
 }
 
 TEST_F(served, many_concurrent_requests_with_checksummed_bodies) {
