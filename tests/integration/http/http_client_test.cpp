@@ -331,6 +331,67 @@ TEST(http_client_errors, silent_server_times_out) {
   EXPECT_EQ(r.error().code, ec::http_client_timeout) << r.error().message;
 }
 
+TEST(http_client_errors, tls_handshake_with_a_silent_peer_is_a_connect_timeout) {
+  integration::raw_listener silent;  // accepts TCP (in the kernel), never answers the hello
+  ASSERT_TRUE(silent.listen());
+  auto cfg = quick_config();
+  cfg.connect_timeout = 300ms;
+  nhttp::http_client client(cfg);
+  auto r = client.get("https://127.0.0.1:" + std::to_string(silent.port()) + "/");
+  ASSERT_TRUE(r.is_err());
+  EXPECT_EQ(r.error().code, ec::tls_handshake_timeout) << r.error().message;
+}
+
+TEST(http_client_errors, unknown_host_is_a_resolve_error) {
+  auto cfg = quick_config();
+  cfg.connect_timeout = 10s;
+  nhttp::http_client client(cfg);
+  auto r = client.get("http://no-such-host.invalid/");
+  ASSERT_TRUE(r.is_err());
+  if (r.error().code == ec::connection_timeout) {
+    GTEST_SKIP() << "no resolver answered here within 10 s: " << r.error().message;
+  }
+  EXPECT_EQ(r.error().code, ec::host_not_found) << r.error().message;
+  EXPECT_NE(r.error().message.find("resolve no-such-host.invalid"), std::string::npos)
+      << r.error().message;
+}
+
+TEST(http_client_errors, queue_limit_per_host) {
+  integration::raw_listener silent;
+  ASSERT_TRUE(silent.listen());
+  auto cfg = quick_config();
+  cfg.max_connections_per_host = 1;
+  cfg.max_queued_per_host = 1;
+  cfg.request_timeout = 2s;
+  nhttp::http_client client(cfg);
+  const auto u = url(silent.port(), "/");
+  auto first = client.async_request({.url = u}, asio::use_future);   // on the connection
+  auto second = client.async_request({.url = u}, asio::use_future);  // waits
+  auto third = client.async_request({.url = u}, asio::use_future);   // one too many
+  ASSERT_EQ(third.wait_for(long_wait), std::future_status::ready);
+  auto t = third.get();
+  ASSERT_TRUE(t.is_err());
+  EXPECT_EQ(t.error().code, ec::http_client_queue_full) << t.error().message;
+  ASSERT_EQ(first.wait_for(long_wait), std::future_status::ready);
+  ASSERT_EQ(second.wait_for(long_wait), std::future_status::ready);
+  EXPECT_EQ(first.get().error().code, ec::http_client_timeout);
+  EXPECT_EQ(second.get().error().code, ec::http_client_timeout);
+}
+
+TEST_F(served, idle_connections_expire_from_the_pool) {
+  auto cfg = quick_config();
+  cfg.idle_timeout = 100ms;
+  nhttp::http_client client(cfg);
+  ASSERT_TRUE(client.get(url(port_, "/hello")).is_ok());
+  EXPECT_EQ(client.statistics().idle_connections, 1u);
+  ASSERT_TRUE(integration::wait_until([&] { return client.statistics().idle_connections == 0; }));
+  auto r = client.get(url(port_, "/hello"));
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  EXPECT_FALSE(r.value().reused_connection);
+  EXPECT_EQ(client.statistics().connections_opened, 2u);
+  EXPECT_EQ(server_.server().statistics().accepted_connections, 2u);
+}
+
 // A raw server the test drives: answers the requests of the connections it accepts with the
 // canned answers given, one per request head it reads.
 std::string read_head(integration::raw_client& c) {
