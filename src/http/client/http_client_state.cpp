@@ -138,7 +138,15 @@ void http_client_state::dispatch(const std::shared_ptr<exchange>& ex) {
   }
   switch (pick.what) {
     case host_slots::decision::reuse: {
-      auto p = by_id_.at(pick.id);
+      const auto found = by_id_.find(pick.id);
+      if (found == by_id_.end()) {
+        // Cannot happen (an idle connection leaves the slots when it leaves by_id_); should it,
+        // the slot is freed and the request tries again rather than stall.
+        hp.slots.release(pick.id, clock::now(), false);
+        dispatch(ex);
+        return;
+      }
+      auto p = found->second;
       idle_count_.fetch_sub(1, std::memory_order_relaxed);
       reused_.fetch_add(1, std::memory_order_relaxed);
       send(ex, p);
@@ -294,6 +302,7 @@ void http_client_state::on_connected(const std::shared_ptr<connection::stream_co
   }
   // Its request gave up (timeout) while it connected: it serves the next one, or waits idle.
   release(p, true);
+  serve_waiters(p->key);
 }
 
 void http_client_state::on_abandoned(const std::shared_ptr<connection::stream_connection>& c,
@@ -367,6 +376,7 @@ void http_client_state::send(const std::shared_ptr<exchange>& ex,
     release(p, true);
     fail(ex, error_info{error_codes::invalid_argument,
                         ex->method + " " + ex->url_text + ": " + r.error().message, source, {}});
+    serve_waiters(p->key);
     return;
   }
   p->protocol->expect(ex->method);
