@@ -473,6 +473,32 @@ TEST(http_client_raw, stale_kept_alive_connection_is_retried_once_for_get) {
   peer.join();
 }
 
+TEST(http_client_raw, bytes_after_an_answer_keep_the_connection_out_of_the_pool) {
+  integration::raw_listener l;
+  ASSERT_TRUE(l.listen());
+  nhttp::http_client client(quick_config());
+  std::thread peer([&] {
+    auto c = l.accept();
+    read_head(c);
+    // One write: the answer, then bytes nobody asked for (a second, unrequested answer).
+    c.send_all("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+               "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale");
+    auto d = l.accept();
+    read_head(d);
+    d.send_all("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh");
+    d.wait_closed_by_peer(5s);
+  });
+  auto one = client.get(url(l.port(), "/1"));
+  ASSERT_TRUE(one.is_ok()) << one.error().message;
+  EXPECT_EQ(one.value().body, "ok");
+  auto two = client.get(url(l.port(), "/2"));
+  ASSERT_TRUE(two.is_ok()) << two.error().message;
+  EXPECT_EQ(two.value().body, "fresh");  // never the stale answer
+  EXPECT_FALSE(two.value().reused_connection);
+  client.stop();
+  peer.join();
+}
+
 TEST(http_client_raw, malformed_answer_is_a_protocol_error) {
   integration::raw_listener l;
   ASSERT_TRUE(l.listen());
