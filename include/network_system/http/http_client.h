@@ -188,8 +188,11 @@ class http_client {
                        std::string_view content_type = "application/octet-stream");
 
   /// Fails every exchange in progress or waiting with operation_canceled, closes every
-  /// connection; later requests fail the same way. Idempotent. Not from the client's thread
-  /// when the client owns it (it would wait for itself): there it only begins the stop.
+  /// connection, and (when the client owns its thread) stops the I/O thread. Later calls of
+  /// request/get/post fail at once with operation_canceled; a later async_request completes
+  /// with it on its handler's executor, except a plain callback: its executor is the stopped
+  /// client thread, so it is never called. Idempotent. On the client's own thread it fails
+  /// and closes everything but leaves the thread to the destructor.
   void stop();
 
   [[nodiscard]] http_client_statistics statistics() const;
