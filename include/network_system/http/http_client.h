@@ -92,6 +92,7 @@
 #include "network_system/core/result.h"
 #include "network_system/http/http_client_config.h"
 #include "network_system/protocol/http/http_fields.h"
+#include "network_system/protocol/http/multipart.h"
 
 namespace network_system::http {
 
@@ -116,6 +117,14 @@ struct client_request {
   /// A request with a body and its Content-Type (none when content_type is empty).
   static client_request make(std::string method, std::string url, std::string body = {},
                              std::string_view content_type = {});
+  /// A multipart/form-data upload (RFC 7578) of what `form` holds: its body (the builder is
+  /// spent afterwards) with its Content-Type and boundary.
+  ///   protocol::http::multipart_builder form;
+  ///   (void)form.add_field("title", "report");
+  ///   (void)form.add_file("file", "r.pdf", bytes, "application/pdf");
+  ///   client.request(client_request::make_multipart(url, form));
+  static client_request make_multipart(std::string url, protocol::http::multipart_builder& form,
+                                       std::string method = "POST");
 };
 
 /// The final response of an exchange.

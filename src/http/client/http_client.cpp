@@ -18,6 +18,14 @@ client_request client_request::make(std::string method, std::string url, std::st
   return r;
 }
 
+client_request client_request::make_multipart(std::string url,
+                                              protocol::http::multipart_builder& form,
+                                              std::string method) {
+  const auto type = form.content_type();
+  auto bytes = form.body();
+  return make(std::move(method), std::move(url), std::string(bytes.begin(), bytes.end()), type);
+}
+
 http_client::http_client(http_client_config config)
     : state_(std::make_shared<detail::http_client_state>(std::move(config))) {}
 

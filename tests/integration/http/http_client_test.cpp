@@ -241,6 +241,27 @@ TEST_F(served, cookie_jar_keeps_what_a_redirect_set) {
   EXPECT_EQ(none.value().body, "GET|||");
 }
 
+TEST_F(served, multipart_upload_from_the_builder) {
+  nhttp::http_client client(quick_config());
+  network_system::protocol::http::multipart_builder form("test-boundary-1234");
+  ASSERT_TRUE(form.add_field("title", "report").is_ok());
+  const std::string file("PDF\x00\x01 bytes", 12);
+  ASSERT_TRUE(form.add_file("file", "r.pdf",
+                            std::span(reinterpret_cast<const std::uint8_t*>(file.data()), file.size()),
+                            "application/pdf")
+                  .is_ok());
+  auto r = client.request(nhttp::client_request::make_multipart(url(port_, "/echo"), form));
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  EXPECT_EQ(r.value().header("Content-Type").value_or(""),
+            "multipart/form-data; boundary=test-boundary-1234");
+  const auto& body = r.value().body;
+  EXPECT_NE(body.find("Content-Disposition: form-data; name=\"title\"\r\n\r\nreport\r\n"),
+            std::string::npos) << body;
+  EXPECT_NE(body.find("filename=\"r.pdf\""), std::string::npos);
+  EXPECT_NE(body.find(file), std::string::npos);
+  EXPECT_TRUE(body.ends_with("--test-boundary-1234--\r\n")) << body;
+}
+
 TEST_F(served, many_concurrent_requests_with_checksummed_bodies) {
   auto cfg = quick_config();
   cfg.max_connections_per_host = 8;
