@@ -70,6 +70,10 @@ std::string_view name(int code) noexcept {
     case ws_unsupported_version: return "ws_unsupported_version";
     case ws_extension_error: return "ws_extension_error";
     case ws_decompression_failed: return "ws_decompression_failed";
+    case http_client_timeout: return "http_client_timeout";
+    case http_client_idle_expired: return "http_client_idle_expired";
+    case http_client_insecure_redirect: return "http_client_insecure_redirect";
+    case http_client_queue_full: return "http_client_queue_full";
     default: return "unknown";
   }
 }

@@ -5,6 +5,7 @@
 //   --duration 5
 //   nsys serve --proto udp --port 5556
 //   nsys bench --proto udp --port 5556 --conns 1 --window 64 --size 64 --duration 5
+//   nsys get http://127.0.0.1:8080/hello
 //
 // Exit codes: 0 success (also --help), 1 the command failed (cannot bind or connect, echo
 // errors), 2 bad arguments.
@@ -13,10 +14,12 @@
 #include <cstdio>
 
 #include "bench_command.h"
+#include "get_command.h"
 #include "serve_command.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"nsys: servers and a load generator for the network_system library"};
+  CLI::App app{
+      "nsys: servers, a load generator and an HTTP client for the network_system library"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "nsys 0.1.0 (network_system)");
   app.footer("Run 'nsys <command> --help' for the options of a command.");
@@ -26,6 +29,8 @@ int main(int argc, char** argv) {
   nsys::bench_options bench;
   int bench_port = 0;
   auto* bench_cmd = nsys::add_bench_command(app, bench, bench_port);
+  nsys::get_options get;
+  auto* get_cmd = nsys::add_get_command(app, get);
 
   try {
     app.parse(argc, argv);
@@ -35,5 +40,6 @@ int main(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return nsys::run_serve(serve);
   if (bench_cmd->parsed()) return nsys::run_bench(bench, bench_port);
+  if (get_cmd->parsed()) return nsys::run_get(get);
   return 2;
 }

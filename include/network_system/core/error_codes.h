@@ -87,6 +87,11 @@ inline constexpr int http_multipart_limit = -716;  ///< a multipart part or the 
 inline constexpr int http_invalid_range = -717;  ///< a Range that cannot be satisfied (416)
 inline constexpr int http_decompression_failed = -718;  ///< a compressed body that does not decompress (400)
 inline constexpr int http_too_many_redirects = -719;  ///< the client followed more redirects than its limit
+// http_client (-720..-739).
+inline constexpr int http_client_timeout = -720;  ///< an exchange did not finish within http_client_config::request_timeout
+inline constexpr int http_client_idle_expired = -721;  ///< a pooled connection closed after idle_timeout unused
+inline constexpr int http_client_insecure_redirect = -722;  ///< a redirect from https to http, not allowed by the config
+inline constexpr int http_client_queue_full = -723;  ///< more requests waiting for one host than max_queued_per_host
 
 // WebSocket (−800..−829): codec and handshake (protocol/websocket/). Each names the close code
 // an endpoint sends before it closes (protocol::websocket::close_code_for), or, for the
