@@ -67,7 +67,7 @@ http_client::response_result http_client::request(client_request r) {
   auto promise = std::make_shared<std::promise<response_result>>();
   auto future = promise->get_future();
   async_request(std::move(r), [promise](response_result res) { promise->set_value(std::move(res)); });
-  return future.get();  // bounded: every exchange ends within request_timeout
+  return future.get();  // bounded: every client_exchange ends within request_timeout
 }
 
 http_client::response_result http_client::get(std::string_view url) {

@@ -81,7 +81,7 @@ std::string http_client_state::key_of(const protocol::http::url& u) const {
 void http_client_state::begin(client_request r,
                               core::detail::completion<Result<client_response>> done) {
   requests_.fetch_add(1, std::memory_order_relaxed);
-  auto ex = std::make_shared<exchange>(*context_);
+  auto ex = std::make_shared<client_exchange>(*context_);
   ex->done = std::move(done);
   ex->url_text = r.url;
   if (stopped_.load()) {
@@ -113,7 +113,7 @@ void http_client_state::begin(client_request r,
   dispatch(ex);
 }
 
-void http_client_state::dispatch(const std::shared_ptr<exchange>& ex) {
+void http_client_state::dispatch(const std::shared_ptr<client_exchange>& ex) {
   const auto key = key_of(ex->url);
   auto it = pools_.find(key);
   if (it == pools_.end()) {
@@ -185,7 +185,7 @@ Result<std::shared_ptr<transport::detail::tls_context>> http_client_state::tls_c
   return tls_;
 }
 
-void http_client_state::open_connection(host_pool& hp, const std::shared_ptr<exchange>& ex) {
+void http_client_state::open_connection(host_pool& hp, const std::shared_ptr<client_exchange>& ex) {
   auto p = std::make_shared<pooled_connection>(*context_);
   p->id = next_id_++;
   p->key = key_of(ex->url);
@@ -313,7 +313,7 @@ void http_client_state::on_abandoned(const std::shared_ptr<connection::stream_co
   connect_failed(p, reason);
 }
 
-void http_client_state::send(const std::shared_ptr<exchange>& ex,
+void http_client_state::send(const std::shared_ptr<client_exchange>& ex,
                              const std::shared_ptr<pooled_connection>& p) {
   ex->waiting = false;
   ex->conn = p;
@@ -494,7 +494,7 @@ void http_client_state::on_closed(const std::shared_ptr<connection::stream_conne
   serve_waiters(p->key);
 }
 
-void http_client_state::handle_final(const std::shared_ptr<exchange>& ex, parsed_response&& r,
+void http_client_state::handle_final(const std::shared_ptr<client_exchange>& ex, parsed_response&& r,
                                      bool reused) {
   const int status = r.head.status;
   if (config_.cookies) {
@@ -568,7 +568,7 @@ void http_client_state::handle_final(const std::shared_ptr<exchange>& ex, parsed
   finish(ex, std::move(out));
 }
 
-void http_client_state::on_exchange_timeout(const std::shared_ptr<exchange>& ex) {
+void http_client_state::on_exchange_timeout(const std::shared_ptr<client_exchange>& ex) {
   if (ex->finished) return;
   auto e = error_info{error_codes::http_client_timeout,
                       ex->method + " " + ex->url_text + ": no response within " +
@@ -592,16 +592,16 @@ void http_client_state::on_exchange_timeout(const std::shared_ptr<exchange>& ex)
   fail(ex, e);
 }
 
-void http_client_state::fail(const std::shared_ptr<exchange>& ex, error_info e) {
+void http_client_state::fail(const std::shared_ptr<client_exchange>& ex, error_info e) {
   if (e.source.empty()) e.source = source;
   finish(ex, Result<client_response>(std::move(e)));
 }
 
-void http_client_state::finish(const std::shared_ptr<exchange>& ex, Result<client_response> r) {
+void http_client_state::finish(const std::shared_ptr<client_exchange>& ex, Result<client_response> r) {
   if (ex->finished) return;
   ex->finished = true;
   ex->timer.cancel();
-  ex->conn.reset();  // the connection may outlive the exchange (a connect still in progress)
+  ex->conn.reset();  // the connection may outlive the client_exchange (a connect still in progress)
   live_.erase(ex);
   if (r.is_ok()) {
     responses_.fetch_add(1, std::memory_order_relaxed);
@@ -651,7 +651,7 @@ void http_client_state::stop_on_thread() {
   stop_done_ = true;
   stopped_.store(true);
   sweep_timer_.cancel();
-  const auto canceled = [](const std::shared_ptr<exchange>& ex) {
+  const auto canceled = [](const std::shared_ptr<client_exchange>& ex) {
     return error_info{error_codes::operation_canceled,
                       ex->method + " " + ex->url_text + ": the client stopped", source, {}};
   };

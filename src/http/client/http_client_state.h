@@ -33,8 +33,8 @@ namespace network_system::http::detail {
 struct pooled_connection;
 
 /// One request from the call to its final response, across redirects and retries.
-struct exchange {
-  explicit exchange(asio::io_context& ctx) : timer(ctx) {}
+struct client_exchange {
+  explicit client_exchange(asio::io_context& ctx) : timer(ctx) {}
   std::string method;
   protocol::http::url url;
   std::string url_text;  // for messages
@@ -63,7 +63,7 @@ struct pooled_connection {
   asio::steady_timer timer;      // connect timeout
   std::shared_ptr<connection::stream_connection> c;
   http1_client_protocol* protocol = nullptr;  // owned by c
-  std::shared_ptr<exchange> ex;
+  std::shared_ptr<client_exchange> ex;
 };
 
 struct host_pool {
@@ -72,7 +72,7 @@ struct host_pool {
   std::string host;
   std::uint16_t port = 0;
   host_slots slots;
-  std::deque<std::shared_ptr<exchange>> waiting;
+  std::deque<std::shared_ptr<client_exchange>> waiting;
 };
 
 class http_client_state final : public std::enable_shared_from_this<http_client_state>,
@@ -100,19 +100,19 @@ class http_client_state final : public std::enable_shared_from_this<http_client_
   void on_response(connection::stream_connection& c, parsed_response&& r, bool reusable) override;
 
  private:
-  void dispatch(const std::shared_ptr<exchange>& ex);
-  void open_connection(host_pool& hp, const std::shared_ptr<exchange>& ex);
+  void dispatch(const std::shared_ptr<client_exchange>& ex);
+  void open_connection(host_pool& hp, const std::shared_ptr<client_exchange>& ex);
   void on_tcp_connected(const std::shared_ptr<pooled_connection>& p);
   void connect_failed(const std::shared_ptr<pooled_connection>& p, const error_info& e);
-  void send(const std::shared_ptr<exchange>& ex, const std::shared_ptr<pooled_connection>& p);
+  void send(const std::shared_ptr<client_exchange>& ex, const std::shared_ptr<pooled_connection>& p);
   /// The connection's exchange is over: back to idle (`reusable`) or closed; the next waiter
   /// of its host gets a turn.
   void release(const std::shared_ptr<pooled_connection>& p, bool reusable);
   void serve_waiters(const std::string& key);
-  void finish(const std::shared_ptr<exchange>& ex, Result<client_response> r);
-  void fail(const std::shared_ptr<exchange>& ex, error_info e);
-  void on_exchange_timeout(const std::shared_ptr<exchange>& ex);
-  void handle_final(const std::shared_ptr<exchange>& ex, parsed_response&& r, bool reused);
+  void finish(const std::shared_ptr<client_exchange>& ex, Result<client_response> r);
+  void fail(const std::shared_ptr<client_exchange>& ex, error_info e);
+  void on_exchange_timeout(const std::shared_ptr<client_exchange>& ex);
+  void handle_final(const std::shared_ptr<client_exchange>& ex, parsed_response&& r, bool reused);
   void close_connection(const std::shared_ptr<pooled_connection>& p, error_info reason);
   void arm_sweep();
   void sweep();
@@ -133,7 +133,7 @@ class http_client_state final : public std::enable_shared_from_this<http_client_
   std::unordered_map<const connection::stream_connection*, std::shared_ptr<pooled_connection>>
       by_connection_;
   std::unordered_map<std::uint64_t, std::shared_ptr<pooled_connection>> by_id_;
-  std::unordered_set<std::shared_ptr<exchange>> live_;  // for stop(): every unfinished exchange
+  std::unordered_set<std::shared_ptr<client_exchange>> live_;  // for stop(): every unfinished client_exchange
   std::uint64_t next_id_ = 1;
   asio::steady_timer sweep_timer_;
   bool sweep_armed_ = false;

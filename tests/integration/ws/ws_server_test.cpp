@@ -145,10 +145,11 @@ class ws_client {
 
 // An echo server that records errors and how sessions ended.
 struct echo_server {
-  std::shared_ptr<core::messaging_ws_server> ws;
   std::mutex mutex;
   std::vector<network_system::error_info> errors;
   std::vector<core::ws_close_info> closes;
+  // Last: destroyed (stopped) first, before what its callbacks write to.
+  std::shared_ptr<core::messaging_ws_server> ws;
   explicit echo_server(core::ws_server_config config = {})
       : ws(std::make_shared<core::messaging_ws_server>("ws-test", std::move(config))) {
     ws->set_message_callback([](const core::ws_session_ptr& s, const core::ws_message& m) {

@@ -2,7 +2,8 @@
 """WebSocket client peer of the interop tests (tests/interop/ws_python_test.cpp): Python's
 websockets library (Debian python3-websockets) against our server.
 
-usage: ws_client_peer.py URL COMPRESSION   (COMPRESSION: deflate or none)
+usage: ws_client_peer.py URL COMPRESSION [CA_FILE]   (COMPRESSION: deflate or none; CA_FILE
+       for a wss:// URL, the CA its certificate must chain to)
 
 Sends a text message, a 1 MiB binary message, a ping and 50 small messages, checks every echo
 byte for byte, closes with 1000, and prints one JSON line with what it saw.
@@ -10,15 +11,17 @@ byte for byte, closes with 1000, and prints one JSON line with what it saw.
 import asyncio
 import json
 import random
+import ssl
 import sys
 
 import websockets
 
 
-async def main(url, compression):
+async def main(url, compression, ca_file):
     report = {"ok": False}
+    tls = ssl.create_default_context(cafile=ca_file) if ca_file else None
     async with websockets.connect(url, compression=None if compression == "none" else "deflate",
-                                  max_size=4 * 1024 * 1024, open_timeout=20) as ws:
+                                  max_size=4 * 1024 * 1024, open_timeout=20, ssl=tls) as ws:
         report["extensions"] = [type(e).__name__ for e in ws.protocol.extensions] \
             if hasattr(ws, "protocol") else [type(e).__name__ for e in ws.extensions]
         await ws.send("héllo wörld")
@@ -42,4 +45,4 @@ async def main(url, compression):
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None))

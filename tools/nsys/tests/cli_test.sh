@@ -45,7 +45,9 @@ expect 2 'idle-conns.*tcp only' bench --proto udp --port 5555 --idle-conns 10
 expect 2 'lost-after.*udp only' bench --port 5555 --lost-after 1
 expect 2 'lost-after' bench --proto udp --port 5555 --lost-after 0
 expect 2 'tls needs --cert and --key' serve --proto tls --port 0
-expect 2 'cert.*tls and https only' serve --proto tcp --port 0 --cert x.pem --key x.key
+expect 2 'cert.*tls, https and wss only' serve --proto tcp --port 0 --cert x.pem --key x.key
+expect 2 'wss needs --cert and --key' serve --proto wss --port 0
+expect 2 'dir.*http and https only' serve --proto ws --port 0 --dir .
 expect 2 'https needs --cert and --key' serve --proto https --port 0
 expect 2 'framing.*tcp, tls and udp only' serve --proto http --port 0 --framing raw
 expect 2 'dir.*http and https only' serve --proto tcp --port 0 --dir /tmp
