@@ -202,6 +202,17 @@ void exchange::on_drained() {
   if (cb) cb();
 }
 
+void exchange::release_callbacks() {
+  std::function<void()> drain;
+  std::function<void(const error_info&)> close;
+  {
+    std::lock_guard lock(mutex_);
+    drain.swap(on_drain_);
+    close.swap(on_close_);
+  }
+  // Destroyed here, outside the lock: their captures may hold the last handle of this exchange.
+}
+
 deferred_token::~deferred_token() {
   if (!ex || !ex->is_open()) return;
   (void)ex->complete(response::status_page(500, "the handler dropped its deferred response"),

@@ -107,6 +107,9 @@ class exchange : public std::enable_shared_from_this<exchange> {
   void on_connection_closed(const error_info& reason);
   /// The connection's queue drained after a write said "slow": runs on_drain.
   void on_drained();
+  /// The answer is complete: the callbacks go, and with them what they hold (a producer that
+  /// holds its stream would otherwise keep itself and this exchange alive in a cycle).
+  void release_callbacks();
 
  private:
   /// Runs `f(protocol, connection)` on the owner thread (at once when already there).

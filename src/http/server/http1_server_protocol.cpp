@@ -394,6 +394,7 @@ void http1_server_protocol::complete_deferred(connection::stream_connection& c, 
 void http1_server_protocol::abort_stream(connection::stream_connection& c, exchange& ex) {
   if (answering_.get() != &ex) return;
   answering_.reset();
+  ex.release_callbacks();
   phase_ = phase::closing;
   c.fail(error_info{error_codes::invalid_state,
                     peer(c) + "the handler for " + ex.req.method() + " " + ex.req.raw_path() +
@@ -402,7 +403,7 @@ void http1_server_protocol::abort_stream(connection::stream_connection& c, excha
 }
 
 void http1_server_protocol::end_answering(connection::stream_connection& c) {
-  answering_.reset();
+  if (auto ex = std::move(answering_)) ex->release_callbacks();
   if (!answer_keep_alive_) {
     phase_ = phase::closing;
     deadline_ = clock::time_point::max();

@@ -112,7 +112,8 @@ VoidResult frame_encoder::close(std::uint16_t code, std::string_view reason,
   std::array<std::uint8_t, 125> payload;
   payload[0] = static_cast<std::uint8_t>(code >> 8);
   payload[1] = static_cast<std::uint8_t>(code);
-  std::memcpy(payload.data() + 2, reason.data(), reason.size());
+  // An empty reason's data() may be null, which memcpy may not be given even for 0 bytes.
+  if (!reason.empty()) std::memcpy(payload.data() + 2, reason.data(), reason.size());
   return control(opcode::close, std::span<const std::uint8_t>(payload.data(), 2 + reason.size()),
                  out);
 }

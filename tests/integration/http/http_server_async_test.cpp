@@ -332,14 +332,12 @@ TEST(HttpServerAsync, ClientLeavingMidStreamRunsOnClose) {
     // A tick every 5 ms on the connection's thread until the write fails.
     auto timer = std::make_shared<asio::steady_timer>(stream.context());
     auto tick = std::make_shared<std::function<void()>>();
-    *tick = [stream, timer, tick] {
-      if (stream.write("tick\n").is_err()) {
-        *tick = nullptr;  // breaks the cycle
-        return;
-      }
+    // The closure holds itself only weakly; the pending wait holds it while it waits.
+    *tick = [stream, timer, self = std::weak_ptr<std::function<void()>>(tick)] {
+      if (stream.write("tick\n").is_err()) return;
       timer->expires_after(5ms);
-      timer->async_wait([tick](const std::error_code& ec) {
-        if (!ec && *tick) (*tick)();
+      timer->async_wait([next = self.lock()](const std::error_code& ec) {
+        if (!ec && next) (*next)();
       });
     };
     asio::post(stream.context(), [tick] { (*tick)(); });
